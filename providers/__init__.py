@@ -1,0 +1,1 @@
+"""WebNN execution providers for host ML runtimes (installed as ``webnn_providers``)."""

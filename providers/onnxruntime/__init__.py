@@ -1,0 +1,1 @@
+"""WebNN provider for onnxruntime (see the project issues; not implemented yet)."""

@@ -1,0 +1,1 @@
+"""WebNN provider for opencv (see the project issues; not implemented yet)."""

@@ -1,0 +1,1 @@
+"""WebNN provider for tflite (see the project issues; not implemented yet)."""

@@ -1,0 +1,171 @@
+"""The OpenVINO backend: a WebNN graph becomes one ``ov.Model`` compiled once.
+
+Emitters live in one module per operator family and register with :data:`registry`:
+``fn(node, *inputs) -> ov.Output | list[ov.Output]``, inputs being ``ov.Output``s of
+``openvino.opset16`` nodes (None for an absent optional operand).
+
+- float32 graphs compute in float32: ``INFERENCE_PRECISION_HINT`` is f32 unless the
+  context asked for reduced precision (OpenVINO's CPU default is bf16 on AVX512_BF16).
+- Compiled models are cached by the graph's fingerprint (in memory; on disk via
+  OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``).
+- Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
+  over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import openvino as ov
+import openvino.opset16 as ops
+
+from ...errors import NotSupportedError, OperationError
+from ...graph import MLGraph
+from ..base import Backend, CompiledGraph
+from ._registry import registry
+
+for _mod in pkgutil.iter_modules(__path__):
+    if not _mod.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_mod.name}")
+
+_PRECISION = {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}
+_CORE: ov.Core | None = None
+_CORE_LOCK = threading.Lock()
+#: compiled models shared by all contexts with equal settings: key -> ov.CompiledModel
+_COMPILED: OrderedDict[tuple, ov.CompiledModel] = OrderedDict()
+_COMPILED_MAX = 32
+
+
+def core() -> ov.Core:
+    """The process-wide ``ov.Core``."""
+    global _CORE
+    with _CORE_LOCK:
+        if _CORE is None:
+            _CORE = ov.Core()
+        return _CORE
+
+
+def ov_type(data_type: str) -> ov.Type:
+    return ov.Type(np.dtype(data_type))
+
+
+class OpenVINOBackend(Backend):
+    """Translates graphs to ``ov.Model`` and runs them on an OpenVINO device."""
+
+    name = "openvino"
+    max_rank = 8
+
+    def __init__(self, device: str = "CPU", precision: str = "float32",
+                 cache_dir: str | None = None, power_preference: str = "default") -> None:
+        self.registry = registry
+        c = core()
+        if not isinstance(device, str) or device.split(".")[0] not in {
+                d.split(".")[0] for d in c.available_devices}:
+            raise NotSupportedError(f"create_context: OpenVINO device {device!r} is not "
+                                    f"available (available: {c.available_devices})")
+        self.device = device
+        config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
+        if precision != "float32":
+            caps = c.get_property(device, "OPTIMIZATION_CAPABILITIES")
+            want = {"bfloat16": "BF16", "float16": "FP16"}[precision]
+            if want not in caps:
+                raise NotSupportedError(f"create_context: device {device} has no {precision} "
+                                        f"support (capabilities: {caps})")
+        config["INFERENCE_PRECISION_HINT"] = _PRECISION[precision]
+        if power_preference == "low-power":
+            config["INFERENCE_NUM_THREADS"] = 1
+        if cache_dir is not None:
+            config["CACHE_DIR"] = str(cache_dir)
+        self.config = config
+
+    def compile(self, graph: MLGraph) -> CompiledGraph:
+        key = (graph.fingerprint(), self.device, tuple(sorted(self.config.items())))
+        with _CORE_LOCK:
+            compiled = _COMPILED.get(key)
+            if compiled is not None:
+                _COMPILED.move_to_end(key)
+        if compiled is None:
+            model = translate(graph)
+            try:
+                compiled = core().compile_model(model, self.device, self.config)
+            except RuntimeError as exc:
+                raise OperationError(f"build: OpenVINO failed to compile the graph: {exc}") from exc
+            with _CORE_LOCK:
+                _COMPILED[key] = compiled
+                while len(_COMPILED) > _COMPILED_MAX:
+                    _COMPILED.popitem(last=False)
+        return OpenVINOGraph(compiled, graph)
+
+
+def translate(graph: MLGraph) -> ov.Model:
+    """The ``ov.Model`` computing ``graph``."""
+    values: dict[int, ov.Output] = {}
+    params = []
+    for name, operand in graph.inputs.items():
+        param = ops.parameter(list(operand.shape), ov_type(operand.data_type), name=name)
+        param.output(0).get_tensor().set_names({name})
+        params.append(param)
+        values[operand.id] = param.output(0)
+    for operand_id, array in graph.constants.items():
+        values[operand_id] = ops.constant(array).output(0)
+    for node in graph.nodes:
+        args = [None if o is None else values[o.id] for o in node.inputs]
+        result = registry[node.op].fn(node, *args)
+        results = result if isinstance(result, (list, tuple)) else [result]
+        for operand, value in zip(node.outputs, results, strict=True):
+            value = value.output(0) if isinstance(value, ov.Node) else value
+            if value.get_element_type() != ov_type(operand.data_type):
+                raise OperationError(f"{node.describe()}: OpenVINO emitter produced "
+                                     f"{value.get_element_type()}, expected {operand.data_type}")
+            values[operand.id] = value
+    results = []
+    for name, operand in graph.outputs.items():
+        res = ops.result(values[operand.id])
+        res.set_friendly_name(name)
+        results.append(res)
+    return ov.Model(results, params, "webnn")
+
+
+class OpenVINOGraph(CompiledGraph):
+    """A compiled model plus a pool of infer requests (one per concurrent caller)."""
+
+    def __init__(self, compiled: ov.CompiledModel, graph: MLGraph) -> None:
+        self._compiled = compiled
+        self._input_names = list(graph.inputs)
+        self._outputs = [(name, o.shape, o.descriptor.numpy_dtype) for name, o in graph.outputs.items()]
+        self._pool: queue.SimpleQueue[ov.InferRequest] = queue.SimpleQueue()
+        self._pool.put(compiled.create_infer_request())
+
+    def _request(self) -> ov.InferRequest:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            return self._compiled.create_infer_request()
+
+    def _run(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
+        request = self._request()
+        try:
+            for i, name in enumerate(self._input_names):
+                request.set_input_tensor(i, ov.Tensor(inputs[name], shared_memory=True))
+            for i, (name, _, _) in enumerate(self._outputs):
+                request.set_output_tensor(i, ov.Tensor(outputs[name], shared_memory=True))
+            request.infer()
+        except RuntimeError as exc:
+            raise OperationError(f"compute: OpenVINO inference failed: {exc}") from exc
+        finally:
+            self._pool.put(request)
+
+    def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._outputs}
+        self._run(inputs, outputs)
+        return outputs
+
+    def dispatch(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
+        self._run(inputs, outputs)

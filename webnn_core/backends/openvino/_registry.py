@@ -1,0 +1,5 @@
+"""The OpenVINO backend's op registry (separate module so emitters can import it)."""
+
+from ..base import Registry
+
+registry = Registry("openvino")

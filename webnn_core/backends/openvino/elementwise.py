@@ -1,0 +1,114 @@
+"""OpenVINO emitters: element-wise binary, logical and unary operations."""
+
+from __future__ import annotations
+
+import numpy as np
+import openvino as ov
+import openvino.opset16 as ops
+
+from ...graph import Node
+from ._registry import registry
+
+_BINARY = {
+    "add": ops.add,
+    "sub": ops.subtract,
+    "mul": ops.multiply,
+    "max": ops.maximum,
+    "min": ops.minimum,
+    "pow": ops.power,
+}
+
+
+@registry.register(*_BINARY)
+def binary(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    return _BINARY[node.op](a, b).output(0)
+
+
+@registry.register("div")
+def div(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    # integer division truncates toward zero (C semantics), not Python's floor
+    return ops.divide(a, b, python_division=False).output(0)
+
+
+_COMPARE = {
+    "equal": ops.equal,
+    "not_equal": ops.not_equal,
+    "greater": ops.greater,
+    "greater_or_equal": ops.greater_equal,
+    "lesser": ops.less,
+    "lesser_or_equal": ops.less_equal,
+}
+
+
+def to_uint8(boolean: ov.Output) -> ov.Output:
+    return ops.convert(boolean, ov.Type.u8).output(0)
+
+
+def to_boolean(x: ov.Output) -> ov.Output:
+    return ops.convert(x, ov.Type.boolean).output(0)
+
+
+@registry.register(*_COMPARE)
+def compare(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    return to_uint8(_COMPARE[node.op](a, b))
+
+
+_LOGICAL = {"logical_and": ops.logical_and, "logical_or": ops.logical_or,
+            "logical_xor": ops.logical_xor}
+
+
+@registry.register(*_LOGICAL)
+def logical(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    return to_uint8(_LOGICAL[node.op](to_boolean(a), to_boolean(b)))
+
+
+@registry.register("logical_not")
+def logical_not(node: Node, a: ov.Output) -> ov.Output:
+    return to_uint8(ops.logical_not(to_boolean(a)))
+
+
+def _all_false(x: ov.Output) -> ov.Output:
+    return ops.broadcast(ops.constant(np.uint8(0)), ops.shape_of(x)).output(0)
+
+
+@registry.register("is_nan")
+def is_nan(node: Node, a: ov.Output) -> ov.Output:
+    if not a.get_element_type().is_real():
+        return _all_false(a)
+    return to_uint8(ops.is_nan(a))
+
+
+@registry.register("is_infinite")
+def is_infinite(node: Node, a: ov.Output) -> ov.Output:
+    if not a.get_element_type().is_real():
+        return _all_false(a)
+    return to_uint8(ops.is_inf(a))
+
+
+def _reciprocal(x: ov.Output) -> ov.Node:
+    one = ops.constant(np.array(1, dtype=x.get_element_type().to_dtype()))
+    return ops.divide(one, x)
+
+
+_UNARY = {
+    "abs": ops.abs,
+    "ceil": ops.ceiling,
+    "cos": ops.cos,
+    "erf": ops.erf,
+    "exp": ops.exp,
+    "floor": ops.floor,
+    "identity": ops.identity,
+    "log": ops.log,
+    "neg": ops.negative,
+    "reciprocal": _reciprocal,
+    "round_even": lambda x: ops.round(x, "half_to_even"),
+    "sin": ops.sin,
+    "sign": ops.sign,
+    "sqrt": ops.sqrt,
+    "tan": ops.tan,
+}
+
+
+@registry.register(*_UNARY)
+def unary(node: Node, x: ov.Output) -> ov.Output:
+    return _UNARY[node.op](x).output(0)

@@ -1,0 +1,320 @@
+"""ML and MLContext (webnn-spec §api-ml, §api-mlcontext), synchronous.
+
+``webnn_core.ml.create_context(**options)`` takes the spec's MLContextOptions in snake_case
+(``power_preference``, ``accelerated``) and this implementation's options:
+
+- ``backend``: "openvino" (default) or "reference" (numpy, the spec's exact semantics);
+- ``device``: OpenVINO device name, default "CPU";
+- ``precision``: "float32" (default: float32 graphs compute in float32) or reduced
+  precision "bfloat16"/"float16" where the device has it (OpenVINO only);
+- ``cache_dir``: directory for OpenVINO's compiled-model cache (default: in memory only).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .backends.base import Backend
+from .errors import InvalidStateError, NotSupportedError
+from .graph import MLGraph
+from .spec_tables import TENSOR_LIMITS
+from .tensor import MLTensor
+from .types import DATA_TYPES, MLOperandDescriptor, to_bool, to_enum
+
+POWER_PREFERENCES = ("default", "high-performance", "low-power")
+BACKENDS = ("openvino", "reference")
+_MAX_TENSOR_BYTES = 2**31 - 1
+
+
+class MLContext:
+    """Global state for building and running graphs on one backend."""
+
+    def __init__(self, backend: Backend, power_preference: str, accelerated: bool) -> None:
+        self._backend = backend
+        self.power_preference = power_preference
+        self.accelerated = accelerated
+        self._lost = False
+        self._limits: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    # -- properties --------------------------------------------------------------------
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    @property
+    def backend_name(self) -> str:
+        return self._backend.name
+
+    @property
+    def is_lost(self) -> bool:
+        return self._lost
+
+    def destroy(self) -> None:
+        """Lose the context (spec §api-mlcontext-destroy)."""
+        if not self._lost:
+            self._lost = True
+            self._backend.close()
+
+    def _check_alive(self, what: str) -> None:
+        if self._lost:
+            raise InvalidStateError(f"{what}: the context is lost")
+
+    # -- spec §api-mlcontext-opsupportlimits --------------------------------------------
+    def op_support_limits(self) -> dict[str, Any]:
+        """The spec's MLOpSupportLimits for this backend, with snake_case member names:
+        ``{"preferred_input_layout", "max_tensor_byte_length", "input", "constant",
+        "output", <op>: {<operand>: {"data_types": [...], "rank_range": {"min", "max"}}}}``.
+        """
+        if self._limits is None:
+            self._limits = _support_limits(self._backend)
+        return self._limits
+
+    def _check_support(self, op: str, operands: Mapping[str, object]) -> None:
+        limits = self.op_support_limits()
+        if op not in limits:
+            raise TypeError(f"{op}: not supported by the {self.backend_name} backend")
+        for key, value in operands.items():
+            if value is None or key not in limits[op]:
+                continue
+            entry = limits[op][key]
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                desc = getattr(item, "descriptor", item)
+                if desc.data_type not in entry["data_types"]:
+                    raise TypeError(f"{op}: {key} data type {desc.data_type} is not supported by "
+                                    f"the {self.backend_name} backend (supported: "
+                                    f"{', '.join(entry['data_types'])})")
+                if desc.rank > entry["rank_range"]["max"]:
+                    raise TypeError(f"{op}: {key} rank {desc.rank} exceeds the "
+                                    f"{self.backend_name} backend's maximum "
+                                    f"{entry['rank_range']['max']}")
+
+    # -- compilation and execution -----------------------------------------------------
+    def _compile(self, graph: MLGraph) -> None:
+        self._check_alive("build")
+        graph.implementation = self._backend.compile(graph)
+
+    def compute(self, graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Run ``graph`` on ``inputs`` (name -> array) and return name -> numpy array.
+
+        Synchronous and thread-safe. Inputs of the right dtype and C layout are not copied.
+        """
+        self._check_alive("compute")
+        self._check_graph(graph, "compute")
+        arrays = _validate_inputs(graph, inputs)
+        return graph.implementation.compute(arrays)
+
+    def _check_graph(self, graph: MLGraph, what: str) -> None:
+        if not isinstance(graph, MLGraph):
+            raise TypeError(f"{what}: expected an MLGraph, got {type(graph).__name__}")
+        if graph.context is not self:
+            raise TypeError(f"{what}: the graph was built for another context")
+        graph.check_alive()
+
+    # -- spec §api-mlcontext-createtensor and friends ------------------------------------
+    def create_tensor(self, descriptor: MLOperandDescriptor | Mapping[str, Any], *,
+                      readable: bool | None = None, writable: bool | None = None) -> MLTensor:
+        """Create an MLTensor; ``readable``/``writable`` as in MLTensorDescriptor (they may
+        also be given as keys of a descriptor mapping)."""
+        self._check_alive("create_tensor")
+        if isinstance(descriptor, Mapping):
+            readable = descriptor.get("readable", False) if readable is None else readable
+            writable = descriptor.get("writable", False) if writable is None else writable
+        desc = MLOperandDescriptor.coerce(descriptor)
+        self._check_tensor_descriptor("create_tensor", desc)
+        return MLTensor(self, desc, readable=to_bool(bool(readable), "readable"),
+                        writable=to_bool(bool(writable), "writable"))
+
+    def create_constant_tensor(self, descriptor: MLOperandDescriptor | Mapping[str, Any],
+                               data: Any) -> MLTensor:
+        """Create a constant MLTensor holding ``data``, usable with builder.constant()."""
+        from .builder import _buffer_to_array
+
+        self._check_alive("create_constant_tensor")
+        desc = MLOperandDescriptor.coerce(descriptor)
+        self._check_tensor_descriptor("create_constant_tensor", desc)
+        tensor = MLTensor(self, desc, constant=True)
+        tensor._array[...] = _buffer_to_array("create_constant_tensor", data, desc)
+        return tensor
+
+    def _check_tensor_descriptor(self, what: str, desc: MLOperandDescriptor) -> None:
+        if not desc.check_dimensions():
+            raise TypeError(f"{what}: shape {list(desc.shape)} has an invalid dimension")
+        if desc.byte_length > _MAX_TENSOR_BYTES:
+            raise TypeError(f"{what}: {desc.byte_length} bytes exceeds the maximum tensor size")
+
+    def write_tensor(self, tensor: MLTensor, data: Any) -> None:
+        """Copy ``data`` (array or bytes of the tensor's byte length) into ``tensor``."""
+        self._check_tensor(tensor, "write_tensor")
+        if not tensor.writable:
+            raise TypeError("write_tensor: the tensor is not writable")
+        array = tensor.read_array()
+        if isinstance(data, np.ndarray):
+            if data.nbytes != array.nbytes:
+                raise TypeError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
+                                f"{array.nbytes}")
+            src = data if data.dtype == array.dtype else np.ascontiguousarray(data).view(array.dtype)
+            np.copyto(array, src.reshape(array.shape))
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            raw = memoryview(data).cast("B")
+            if raw.nbytes != array.nbytes:
+                raise TypeError(f"write_tensor: data has {raw.nbytes} bytes, tensor has "
+                                f"{array.nbytes}")
+            array.reshape(-1).view(np.uint8)[...] = np.frombuffer(raw, dtype=np.uint8)
+        else:
+            raise TypeError(f"write_tensor: expected an ndarray or bytes-like, got "
+                            f"{type(data).__name__}")
+
+    def read_tensor(self, tensor: MLTensor, output: np.ndarray | None = None) -> np.ndarray:
+        """Return a copy of the tensor's data, or copy it into ``output`` and return it."""
+        self._check_tensor(tensor, "read_tensor")
+        if not tensor.readable:
+            raise TypeError("read_tensor: the tensor is not readable")
+        array = tensor.read_array()
+        if output is None:
+            return array.copy()
+        if not isinstance(output, np.ndarray) or output.nbytes != array.nbytes:
+            raise TypeError("read_tensor: output must be an ndarray of the tensor's byte length")
+        if output.dtype == array.dtype:
+            np.copyto(output, array.reshape(output.shape))
+        else:
+            output.reshape(-1).view(np.uint8)[...] = array.reshape(-1).view(np.uint8)
+        return output
+
+    def _check_tensor(self, tensor: MLTensor, what: str) -> None:
+        self._check_alive(what)
+        if not isinstance(tensor, MLTensor):
+            raise TypeError(f"{what}: expected an MLTensor, got {type(tensor).__name__}")
+        if tensor.context is not self:
+            raise TypeError(f"{what}: the tensor belongs to another context")
+        if tensor.is_destroyed:
+            raise InvalidStateError(f"{what}: the tensor has been destroyed")
+
+    def dispatch(self, graph: MLGraph, inputs: Mapping[str, MLTensor],
+                 outputs: Mapping[str, MLTensor]) -> None:
+        """Run ``graph`` reading input MLTensors and writing output MLTensors in place
+        (spec §api-mlcontext-dispatch)."""
+        self._check_alive("dispatch")
+        self._check_graph(graph, "dispatch")
+        for role, tensors, expected in (("inputs", inputs, graph.input_descriptors),
+                                        ("outputs", outputs, graph.output_descriptors)):
+            if not isinstance(tensors, Mapping) or set(tensors) != set(expected):
+                raise TypeError(f"dispatch: {role} must name exactly {sorted(expected)}")
+            for name, tensor in tensors.items():
+                self._check_tensor(tensor, f"dispatch: {role}[{name!r}]")
+                if tensor.descriptor != expected[name]:
+                    raise TypeError(f"dispatch: {role}[{name!r}] is {tensor.data_type}"
+                                    f"{list(tensor.shape)}, the graph expects "
+                                    f"{expected[name].data_type}{list(expected[name].shape)}")
+                if tensor.constant:
+                    raise TypeError(f"dispatch: {role}[{name!r}] is a constant tensor")
+        in_ids = {id(t) for t in inputs.values()}
+        out_ids = [id(t) for t in outputs.values()]
+        if len(set(out_ids)) != len(out_ids) or in_ids & set(out_ids):
+            raise TypeError("dispatch: a tensor appears twice among the outputs, or as both "
+                            "an input and an output")
+        graph.implementation.dispatch(
+            {name: t.read_array() for name, t in inputs.items()},
+            {name: t.read_array() for name, t in outputs.items()},
+        )
+
+
+def _validate_inputs(graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Spec "validate graph resources": every graph input present with its descriptor."""
+    if not isinstance(inputs, Mapping):
+        raise TypeError(f"compute: inputs must be a mapping, got {type(inputs).__name__}")
+    expected = graph.input_descriptors
+    extra = set(inputs) - set(expected)
+    missing = set(expected) - set(inputs)
+    if extra or missing:
+        raise TypeError(f"compute: inputs must name exactly {sorted(expected)} "
+                        f"(missing {sorted(missing)}, unknown {sorted(extra)})")
+    arrays = {}
+    for name, desc in expected.items():
+        value = inputs[name]
+        if not isinstance(value, np.ndarray):
+            try:
+                value = np.asarray(value, dtype=desc.numpy_dtype)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"compute: input {name!r} is not array-like: {exc}") from None
+        if value.dtype != desc.numpy_dtype:
+            raise TypeError(f"compute: input {name!r} has dtype {value.dtype}, the graph "
+                            f"expects {desc.data_type}")
+        if tuple(value.shape) != desc.shape:
+            raise TypeError(f"compute: input {name!r} has shape {list(value.shape)}, the graph "
+                            f"expects {list(desc.shape)}")
+        arrays[name] = np.ascontiguousarray(value)
+    return arrays
+
+
+def _support_limits(backend: Backend) -> dict[str, Any]:
+    max_rank = backend.max_rank
+    all_types = [t for t in DATA_TYPES if t in backend.io_data_types]
+    tensor = {"data_types": all_types, "rank_range": {"min": 0, "max": max_rank}}
+    limits: dict[str, Any] = {
+        "preferred_input_layout": "nchw",
+        "max_tensor_byte_length": _MAX_TENSOR_BYTES,
+        "input": tensor,
+        "constant": dict(tensor),
+        "output": dict(tensor),
+    }
+    for op, table in TENSOR_LIMITS.items():
+        if op not in backend.registry:
+            continue
+        entry: dict[str, Any] = {}
+        for key, (types, ranks) in table.items():
+            resolved_types = entry[types[1]]["data_types"] if types[0] == "same" else list(types)
+            restrict = backend.supported_data_types(op, key)
+            if restrict is not None:
+                resolved_types = [t for t in resolved_types if t in restrict]
+            if ranks[0] == "same":
+                rank_range = dict(entry[ranks[1]]["rank_range"])
+            else:
+                rank_range = {"min": ranks[0], "max": max_rank if ranks[1] is None else ranks[1]}
+            entry[key] = {"data_types": resolved_types, "rank_range": rank_range}
+        limits[op] = entry
+    return limits
+
+
+class ML:
+    """The ``ml`` namespace object (spec §api-ml)."""
+
+    def create_context(self, **options: Any) -> MLContext:
+        """Create an MLContext; see the module docstring for the options."""
+        known = {"power_preference", "accelerated", "backend", "device", "precision", "cache_dir"}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"create_context: unknown option(s) {sorted(unknown)}; known: "
+                            f"{sorted(known)}")
+        power = to_enum(options.get("power_preference", "default"), "power_preference",
+                        POWER_PREFERENCES)
+        accelerated = to_bool(options.get("accelerated", True), "accelerated")
+        name = to_enum(options.get("backend", "openvino"), "backend", BACKENDS)
+        precision = to_enum(options.get("precision", "float32"), "precision",
+                            ("float32", "bfloat16", "float16"))
+        device = options.get("device", "CPU")
+        cache_dir = options.get("cache_dir")
+        if name == "reference":
+            if "device" in options and device != "CPU":
+                raise NotSupportedError(f"create_context: the reference backend runs on CPU "
+                                        f"only, not {device!r}")
+            if precision != "float32":
+                raise NotSupportedError("create_context: the reference backend computes in "
+                                        "the graph's own precision only")
+            from .backends.reference import ReferenceBackend
+
+            backend: Backend = ReferenceBackend()
+        else:
+            from .backends.openvino import OpenVINOBackend
+
+            backend = OpenVINOBackend(device=device, precision=precision, cache_dir=cache_dir,
+                                      power_preference=power)
+        return MLContext(backend, power, accelerated)
+
+
+ml = ML()
+

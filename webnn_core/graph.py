@@ -1,0 +1,144 @@
+"""The computational graph: MLOperand, operators (nodes) and MLGraph (webnn-spec §programming-model).
+
+Backends receive an :class:`MLGraph` whose nodes are already validated, in topological
+order, with every option filled in with its default (``Node.attrs``), so a backend only
+translates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import InvalidStateError
+from .types import MLOperandDescriptor
+
+if TYPE_CHECKING:
+    from .builder import MLGraphBuilder
+    from .context import MLContext
+
+
+class MLOperand:
+    """An operand of a graph being built (spec §api-mloperand).
+
+    ``kind`` is "input", "constant" or "output" (an operator's result).
+    """
+
+    __slots__ = ("_builder", "descriptor", "id", "kind", "name", "node", "__weakref__")
+
+    def __init__(self, builder: MLGraphBuilder, descriptor: MLOperandDescriptor, kind: str,
+                 operand_id: int, name: str | None = None) -> None:
+        self._builder = builder
+        self.descriptor = descriptor
+        self.kind = kind
+        self.id = operand_id
+        self.name = name
+        self.node: Node | None = None
+
+    @property
+    def data_type(self) -> str:
+        return self.descriptor.data_type
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.descriptor.shape
+
+    @property
+    def rank(self) -> int:
+        return len(self.descriptor.shape)
+
+    def __repr__(self) -> str:
+        what = f" {self.name!r}" if self.name else ""
+        return f"MLOperand({self.kind}{what}, {self.data_type}, {list(self.shape)})"
+
+
+@dataclass(eq=False)
+class Node:
+    """One operator: ``op`` (snake_case spec name), its operand inputs in the order the
+    builder method declares them (``None`` for an absent optional operand), its options
+    with defaults resolved, and its outputs."""
+
+    op: str
+    inputs: tuple[MLOperand | None, ...]
+    attrs: dict[str, Any]
+    outputs: tuple[MLOperand, ...] = ()
+    label: str = ""
+
+    @property
+    def output(self) -> MLOperand:
+        return self.outputs[0]
+
+    def describe(self) -> str:
+        label = f" {self.label!r}" if self.label else ""
+        return f"{self.op}{label}"
+
+
+@dataclass(eq=False)
+class MLGraph:
+    """A built graph (spec §api-mlgraph): named inputs and outputs, the operators needed
+    to compute the outputs in topological order, and constant data by operand id."""
+
+    context: MLContext
+    inputs: dict[str, MLOperand]
+    outputs: dict[str, MLOperand]
+    nodes: list[Node]
+    constants: dict[int, np.ndarray]
+    implementation: Any = None
+    _destroyed: bool = False
+    _fingerprint: str | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def input_descriptors(self) -> dict[str, MLOperandDescriptor]:
+        return {name: op.descriptor for name, op in self.inputs.items()}
+
+    @property
+    def output_descriptors(self) -> dict[str, MLOperandDescriptor]:
+        return {name: op.descriptor for name, op in self.outputs.items()}
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self._destroyed
+
+    def destroy(self) -> None:
+        """Release the compiled graph; later compute/dispatch raise InvalidStateError."""
+        self._destroyed = True
+        self.implementation = None
+
+    def check_alive(self) -> None:
+        if self._destroyed:
+            raise InvalidStateError("the MLGraph has been destroyed")
+
+    def fingerprint(self) -> str:
+        """A hash of topology, options, descriptors and constant bytes: equal graphs built
+        twice share a compiled model."""
+        if self._fingerprint is None:
+            h = hashlib.blake2b(digest_size=20)
+            local: dict[int, int] = {}
+
+            def ref(operand: MLOperand | None) -> str:
+                if operand is None:
+                    return "-"
+                if operand.id not in local:
+                    local[operand.id] = len(local)
+                d = operand.descriptor
+                return f"{local[operand.id]}:{d.data_type}{list(d.shape)}"
+
+            for name, operand in sorted(self.inputs.items()):
+                h.update(f"in {name} {ref(operand)}\n".encode())
+            for node in self.nodes:
+                for operand in node.inputs:
+                    if operand is not None and operand.kind == "constant" and operand.id not in local:
+                        h.update(f"const {ref(operand)}\n".encode())
+                        h.update(np.ascontiguousarray(self.constants[operand.id]).tobytes())
+                ins = ",".join(ref(o) for o in node.inputs)
+                outs = ",".join(ref(o) for o in node.outputs)
+                h.update(f"{node.op}({ins})->{outs} {sorted(node.attrs.items())!r}\n".encode())
+            for name, operand in sorted(self.outputs.items()):
+                h.update(f"out {name} {ref(operand)}\n".encode())
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint

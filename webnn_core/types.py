@@ -1,0 +1,156 @@
+"""Operand data types and descriptors (webnn-spec §api-mloperanddescriptor)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+#: MLOperandDataType -> numpy dtype (spec appendix "MLOperandDataType and ArrayBufferView
+#: compatibility").
+NUMPY_DTYPES: dict[str, np.dtype] = {
+    "float32": np.dtype(np.float32),
+    "float16": np.dtype(np.float16),
+    "int32": np.dtype(np.int32),
+    "uint32": np.dtype(np.uint32),
+    "int64": np.dtype(np.int64),
+    "uint64": np.dtype(np.uint64),
+    "int8": np.dtype(np.int8),
+    "uint8": np.dtype(np.uint8),
+}
+DATA_TYPES: tuple[str, ...] = tuple(NUMPY_DTYPES)
+FLOAT_TYPES: tuple[str, ...] = ("float32", "float16")
+
+#: A valid dimension is > 0 and in the range of ``long`` (spec "valid dimension").
+MAX_DIMENSION = 2**31 - 1
+
+
+def data_type_of(dtype: np.dtype | type) -> str:
+    """The MLOperandDataType name of a numpy dtype; TypeError if it has none."""
+    dtype = np.dtype(dtype)
+    for name, npt in NUMPY_DTYPES.items():
+        if npt == dtype:
+            return name
+    raise TypeError(f"numpy dtype {dtype} has no MLOperandDataType equivalent")
+
+
+def check_data_type(value: object, what: str = "dataType") -> str:
+    if not isinstance(value, str) or value not in NUMPY_DTYPES:
+        raise TypeError(f"{what}: {value!r} is not an MLOperandDataType {list(DATA_TYPES)}")
+    return value
+
+
+@dataclass(frozen=True, init=False)
+class MLOperandDescriptor:
+    """``MLOperandDescriptor(data_type, shape)``: data type and dimensions of an operand.
+
+    The constructor checks that ``data_type`` is an MLOperandDataType and that ``shape``
+    is a sequence of integers in the unsigned long range ([EnforceRange]); whether each
+    dimension is a *valid dimension* (> 0) is checked where the spec checks it
+    (``input``, ``constant``, ``create_tensor``).
+    """
+
+    data_type: str
+    shape: tuple[int, ...]
+
+    def __init__(self, data_type: str, shape: Iterable[int]) -> None:
+        check_data_type(data_type, "MLOperandDescriptor.dataType")
+        object.__setattr__(self, "data_type", data_type)
+        object.__setattr__(self, "shape", to_uint_list(shape, "MLOperandDescriptor.shape"))
+
+    @classmethod
+    def coerce(cls, value: object) -> MLOperandDescriptor:
+        """Accept a descriptor, or a mapping with data_type/dataType and shape."""
+        if isinstance(value, MLOperandDescriptor):
+            return value
+        if isinstance(value, Mapping):
+            dt = value.get("data_type", value.get("dataType"))
+            if "shape" not in value:
+                raise TypeError("MLOperandDescriptor: 'shape' is required")
+            return cls(dt, value["shape"])
+        raise TypeError(f"expected an MLOperandDescriptor, got {type(value).__name__}")
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def element_count(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    @property
+    def byte_length(self) -> int:
+        return self.element_count * NUMPY_DTYPES[self.data_type].itemsize
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return NUMPY_DTYPES[self.data_type]
+
+    def check_dimensions(self) -> bool:
+        """The spec's "check dimensions": every dimension and the element count valid."""
+        return all(0 < d <= MAX_DIMENSION for d in self.shape) and (
+            self.element_count <= MAX_DIMENSION
+        )
+
+
+def to_uint_list(values: object, what: str, bits: int = 32) -> tuple[int, ...]:
+    """A WebIDL ``sequence<[EnforceRange] unsigned long>``: TypeError when not one."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{what}: expected a sequence of integers, got {type(values).__name__}")
+    out = []
+    for v in values:
+        out.append(to_uint(v, what, bits))
+    return tuple(out)
+
+
+def to_uint(value: object, what: str, bits: int = 32) -> int:
+    """A WebIDL ``[EnforceRange] unsigned long``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{what}: {value!r} is not an integer")
+    value = int(value)
+    if not 0 <= value < 2**bits:
+        raise TypeError(f"{what}: {value} is out of range for unsigned {bits}-bit")
+    return value
+
+
+def to_int(value: object, what: str, bits: int = 32) -> int:
+    """A WebIDL ``[EnforceRange] long``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{what}: {value!r} is not an integer")
+    value = int(value)
+    if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise TypeError(f"{what}: {value} is out of range for signed {bits}-bit")
+    return value
+
+
+def to_float(value: object, what: str, finite: bool = True) -> float:
+    """A WebIDL ``float`` (finite) or ``unrestricted float``/``double``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what}: {value!r} is not a number")
+    value = float(value)
+    if finite and not np.isfinite(value):
+        raise TypeError(f"{what}: {value} is not a finite number")
+    return value
+
+
+def to_bool(value: object, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what}: {value!r} is not a boolean")
+    return bool(value)
+
+
+def to_enum(value: object, what: str, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise TypeError(f"{what}: {value!r} is not one of {list(allowed)}")
+    return str(value)
