@@ -247,7 +247,8 @@ def _validate_inputs(graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.
         if tuple(value.shape) != desc.shape:
             raise TypeError(f"compute: input {name!r} has shape {list(value.shape)}, the graph "
                             f"expects {list(desc.shape)}")
-        arrays[name] = np.ascontiguousarray(value)
+        # np.ascontiguousarray would turn a 0-d array into shape (1,)
+        arrays[name] = value if value.flags.c_contiguous else np.array(value, order="C")
     return arrays
 
 

@@ -1,0 +1,75 @@
+"""Shared test helpers: build a graph on both backends and compare results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+import webnn_core as webnn
+
+_CONTEXTS: dict[str, webnn.MLContext] = {}
+BACKENDS = ("reference", "openvino")
+
+
+def context(backend: str) -> webnn.MLContext:
+    """One shared context per backend for the test session."""
+    if backend not in _CONTEXTS:
+        _CONTEXTS[backend] = webnn.ml.create_context(backend=backend)
+    return _CONTEXTS[backend]
+
+
+def run(backend: str, build: Callable[[webnn.MLGraphBuilder], Mapping[str, webnn.MLOperand]],
+        inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Build with ``build(builder) -> {name: operand}`` on ``backend`` and compute."""
+    ctx = context(backend)
+    builder = webnn.MLGraphBuilder(ctx)
+    graph = builder.build(dict(build(builder)))
+    return ctx.compute(graph, inputs)
+
+
+def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance in units in the last place between float arrays of the same dtype
+    (float32 or float16); equal NaNs and equal infinities are 0 apart."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    int_type = {np.dtype(np.float32): np.int32, np.dtype(np.float16): np.int16}[a.dtype]
+    wide = np.int64
+
+    def ordered(x: np.ndarray) -> np.ndarray:
+        bits = x.view(int_type).astype(wide)
+        top = np.iinfo(int_type).min
+        return np.where(bits < 0, top - bits, bits)
+
+    dist = np.abs(ordered(a) - ordered(b))
+    both_nan = np.isnan(a) & np.isnan(b)
+    return np.where(both_nan, 0, dist)
+
+
+def assert_close(actual: np.ndarray, expected: np.ndarray, *, ulp: int | None = None,
+                 atol: float | None = None, what: str = "") -> None:
+    """Assert equal dtype and shape and values within ``ulp`` or ``atol`` (exact when
+    neither is given)."""
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    if actual.dtype.kind != "f" or (ulp is None and atol is None):
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+        return
+    if ulp is not None:
+        dist = ulp_distance(actual, expected)
+        worst = int(dist.max()) if dist.size else 0
+        assert worst <= ulp, f"{what}: {worst} ULP > {ulp} ULP"
+    else:
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=atol, err_msg=what)
+
+
+def assert_backends_agree(build: Callable[[webnn.MLGraphBuilder], Mapping[str, webnn.MLOperand]],
+                          inputs: Mapping[str, np.ndarray], *, ulp: int | None = None,
+                          atol: float | None = None) -> dict[str, np.ndarray]:
+    """Run on both backends, compare OpenVINO against the reference; return the reference."""
+    ref = run("reference", build, inputs)
+    got = run("openvino", build, inputs)
+    assert set(ref) == set(got)
+    for name in ref:
+        assert_close(got[name], ref[name], ulp=ulp, atol=atol, what=name)
+    return ref

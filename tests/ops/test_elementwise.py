@@ -1,0 +1,88 @@
+"""Element-wise ops: hand-checked values, OpenVINO vs reference, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import webnn_core as webnn
+from tests.helpers import BACKENDS, assert_backends_agree, context, run
+
+D = webnn.MLOperandDescriptor
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_div_truncates_toward_zero(backend):
+    a = np.array([7, -7, 7, -7], np.int32)
+    b = np.array([2, 2, -2, -2], np.int32)
+    out = run(backend, lambda g: {"y": g.div(g.input("a", D("int32", [4])),
+                                             g.input("b", D("int32", [4])))}, {"a": a, "b": b})
+    np.testing.assert_array_equal(out["y"], [3, -3, -3, 3])
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "max", "min", "pow"])
+def test_binary_broadcast_agrees(op):
+    rng = np.random.default_rng(1)
+    a = rng.uniform(0.5, 2, (2, 1, 4)).astype(np.float32)
+    b = rng.uniform(0.5, 2, (3, 1)).astype(np.float32)
+
+    def build(g):
+        return {"y": getattr(g, op)(g.input("a", D("float32", a.shape)),
+                                    g.input("b", D("float32", b.shape)))}
+
+    ref = assert_backends_agree(build, {"a": a, "b": b}, ulp=1 if op != "pow" else 4)
+    assert ref["y"].shape == (2, 3, 4)
+
+
+def test_binary_validation_messages():
+    g = webnn.MLGraphBuilder(context("reference"))
+    a = g.input("a", D("float32", [2, 3]))
+    with pytest.raises(TypeError, match="add: .*same data type"):
+        g.add(a, g.input("b", D("int32", [2, 3])))
+    with pytest.raises(TypeError, match="add: .*broadcastable"):
+        g.add(a, g.input("c", D("float32", [4])))
+    other = webnn.MLGraphBuilder(context("reference"))
+    with pytest.raises(TypeError, match="another MLGraphBuilder"):
+        g.add(a, other.input("a", D("float32", [2, 3])))
+    with pytest.raises(TypeError, match="exp: input data type int32 is not allowed"):
+        g.exp(g.input("i", D("int32", [2])))
+
+
+@pytest.mark.parametrize("op", ["equal", "not_equal", "greater", "greater_or_equal", "lesser",
+                                "lesser_or_equal", "logical_and", "logical_or", "logical_xor"])
+def test_logical_binary_agrees(op):
+    dtype = "uint8" if op.startswith("logical") else "float32"
+    a = np.array([0, 1, 2, 3, 3, 0], dtype)
+    b = np.array([0, 2, 2, 1, 0, 5], dtype)
+    assert_backends_agree(lambda g: {"y": getattr(g, op)(g.input("a", D(dtype, [6])),
+                                                         g.input("b", D(dtype, [6])))},
+                          {"a": a, "b": b})
+
+
+@pytest.mark.parametrize("op", ["logical_not", "is_nan", "is_infinite"])
+def test_logical_unary_agrees(op):
+    dtype = "uint8" if op == "logical_not" else "float32"
+    x = (np.array([0, 3, 1, 0], np.uint8) if dtype == "uint8"
+         else np.array([np.nan, np.inf, -np.inf, 1.5], np.float32))
+    out = assert_backends_agree(lambda g: {"y": getattr(g, op)(g.input("x", D(dtype, [4])))},
+                                {"x": x})
+    expected = {"logical_not": [1, 0, 0, 1], "is_nan": [1, 0, 0, 0], "is_infinite": [0, 1, 1, 0]}
+    np.testing.assert_array_equal(out["y"], expected[op])
+
+
+@pytest.mark.parametrize("op", ["abs", "ceil", "cos", "erf", "exp", "floor", "identity", "log",
+                                "neg", "reciprocal", "round_even", "sin", "sign", "sqrt", "tan"])
+@pytest.mark.parametrize("shape", [[], [5], [2, 3, 4]])
+def test_unary_agrees(op, shape):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.1, 3, shape).astype(np.float32)
+    tolerance = {"atol": 1 / 1024} if op == "erf" else {"ulp": 4}
+    assert_backends_agree(lambda g: {"y": getattr(g, op)(g.input("x", D("float32", shape)))},
+                          {"x": x}, **tolerance)
+
+
+def test_round_even_halves():
+    x = np.array([0.5, 1.5, 2.5, -0.5, -1.5], np.float32)
+    out = assert_backends_agree(lambda g: {"y": g.round_even(g.input("x", D("float32", [5])))},
+                                {"x": x})
+    np.testing.assert_array_equal(out["y"], [0, 2, 2, -0, -2])
