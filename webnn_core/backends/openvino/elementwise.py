@@ -27,7 +27,9 @@ def binary(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
 @registry.register("div")
 def div(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     # integer division truncates toward zero (C semantics), not Python's floor
-    return ops.divide(a, b, python_division=False).output(0)
+    node_ = ops.divide(a, b)
+    node_.set_attribute("m_pythondiv", False)
+    return node_.output(0)
 
 
 _COMPARE = {

@@ -93,7 +93,7 @@ _UNARY = {
     "abs": np.abs,
     "ceil": np.ceil,
     "cos": np.cos,
-    "erf": lambda x: _erf(x.astype(np.float64)).astype(np.float64),
+    "erf": lambda x: np.asarray(_erf(x.astype(np.float64)), dtype=np.float64),
     "exp": np.exp,
     "floor": np.floor,
     "identity": lambda x: x.copy(),
