@@ -6,13 +6,15 @@ spec (one table per builder method). Data types: a tuple of names, or
 ("same", operand).
 """
 
+ANY = ('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8')
+
 TENSOR_LIMITS: dict = {
     'arg_min': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'output': (('int32', 'int64'), (0, None)),
     },
     'arg_max': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'output': (('int32', 'int64'), (0, None)),
     },
     'batch_normalization': {
@@ -24,15 +26,15 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'cast': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
-        'output': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), ('same', 'input')),
+        'input': (ANY, (0, None)),
+        'output': (ANY, ('same', 'input')),
     },
     'clamp': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'concat': {
-        'inputs': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'inputs': (ANY, (1, None)),
         'output': (('same', 'inputs'), ('same', 'inputs')),
     },
     'conv2d': {
@@ -52,67 +54,67 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'add': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'sub': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'mul': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'div': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'max': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'min': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'pow': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('same', 'a'), (0, None)),
     },
     'equal': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'not_equal': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'greater': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'greater_or_equal': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'lesser': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'lesser_or_equal': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'b': (('same', 'a'), (0, None)),
         'output': (('uint8',), (0, None)),
     },
@@ -136,11 +138,11 @@ TENSOR_LIMITS: dict = {
         'output': (('uint8',), (0, None)),
     },
     'is_nan': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'is_infinite': {
-        'a': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'a': (ANY, (0, None)),
         'output': (('uint8',), (0, None)),
     },
     'abs': {
@@ -196,7 +198,7 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'identity': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'sign': {
@@ -220,21 +222,21 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'expand': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), (0, None)),
     },
     'gather': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), (0, None)),
         'output': (('same', 'input'), (1, None)),
     },
     'gather_elements': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), ('same', 'input')),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'gather_nd': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), (1, None)),
         'output': (('same', 'input'), (0, None)),
     },
@@ -326,7 +328,7 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'a'), (2, None)),
     },
     'pad': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'average_pool2d': {
@@ -338,7 +340,7 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), (4, 4)),
     },
     'max_pool2d': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (4, 4)),
+        'input': (ANY, (4, 4)),
         'output': (('same', 'input'), (4, 4)),
     },
     'prelu': {
@@ -374,11 +376,11 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), (0, None)),
     },
     'reduce_max': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), (0, None)),
     },
     'reduce_min': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), (0, None)),
     },
     'reduce_product': {
@@ -394,21 +396,21 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), (4, 4)),
     },
     'reshape': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), (0, None)),
     },
     'reverse': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'scatter_elements': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), ('same', 'input')),
         'updates': (('same', 'input'), ('same', 'input')),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'scatter_nd': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), (1, None)),
         'updates': (('same', 'input'), (0, None)),
         'output': (('same', 'input'), (1, None)),
@@ -418,7 +420,7 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'slice': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'softmax': {
@@ -434,7 +436,7 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'split': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (1, None)),
+        'input': (ANY, (1, None)),
         'outputs': (('same', 'input'), ('same', 'input')),
     },
     'tanh': {
@@ -442,20 +444,20 @@ TENSOR_LIMITS: dict = {
         'output': (('same', 'input'), ('same', 'input')),
     },
     'tile': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'transpose': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'input': (ANY, (0, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'triangular': {
-        'input': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (2, None)),
+        'input': (ANY, (2, None)),
         'output': (('same', 'input'), ('same', 'input')),
     },
     'where': {
         'condition': (('uint8',), (0, None)),
-        'true_value': (('float32', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'int8', 'uint8'), (0, None)),
+        'true_value': (ANY, (0, None)),
         'false_value': (('same', 'true_value'), (0, None)),
         'output': (('same', 'true_value'), (0, None)),
     },

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 import openvino as ov
 import openvino.opset16 as ops
 
