@@ -10,6 +10,9 @@ Emitters live in one module per operator family and register with :data:`registr
   OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``).
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
   over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
+- OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers. Values
+  of those types are exact only within [0 or -2**31, 2**31 - 1]; graph inputs and constants
+  outside that range raise DataError instead of giving silently wrong results.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
-from ...errors import NotSupportedError, OperationError
+from ...errors import DataError, NotSupportedError, OperationError
 from ...graph import MLGraph
 from ..base import Backend, CompiledGraph
 from ._registry import registry
@@ -42,6 +45,9 @@ _CORE_LOCK = threading.Lock()
 #: compiled models shared by all contexts with equal settings: key -> ov.CompiledModel
 _COMPILED: OrderedDict[tuple, ov.CompiledModel] = OrderedDict()
 _COMPILED_MAX = 32
+#: data types the CPU plugin narrows to int32: the range it computes exactly
+NARROWED_RANGE = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1),
+                  "uint32": (0, 2**31 - 1)}
 
 
 def core() -> ov.Core:
@@ -115,6 +121,7 @@ def translate(graph: MLGraph) -> ov.Model:
         params.append(param)
         values[operand.id] = param.output(0)
     for operand_id, array in graph.constants.items():
+        check_range(array, "build: a constant")
         values[operand_id] = ops.constant(array).output(0)
     for node in graph.nodes:
         args = [None if o is None else values[o.id] for o in node.inputs]
@@ -134,12 +141,23 @@ def translate(graph: MLGraph) -> ov.Model:
     return ov.Model(results, params, "webnn")
 
 
+def check_range(array: np.ndarray, what: str) -> None:
+    """DataError when ``array`` has values OpenVINO would compute in 32 bits wrongly."""
+    bounds = NARROWED_RANGE.get(array.dtype.name)
+    if bounds is None or array.size == 0:
+        return
+    if array.min() < bounds[0] or array.max() > bounds[1]:
+        raise DataError(f"{what} ({array.dtype.name}) has values outside [{bounds[0]}, "
+                        f"{bounds[1]}]: OpenVINO on CPU computes {array.dtype.name} in 32 bits")
+
+
 class OpenVINOGraph(CompiledGraph):
     """A compiled model plus a pool of infer requests (one per concurrent caller)."""
 
     def __init__(self, compiled: ov.CompiledModel, graph: MLGraph) -> None:
         self._compiled = compiled
         self._input_names = list(graph.inputs)
+        self._narrowed = [name for name, o in graph.inputs.items() if o.data_type in NARROWED_RANGE]
         self._outputs = [(name, o.shape, o.descriptor.numpy_dtype) for name, o in graph.outputs.items()]
         self._pool: queue.SimpleQueue[ov.InferRequest] = queue.SimpleQueue()
         self._pool.put(compiled.create_infer_request())
@@ -151,6 +169,8 @@ class OpenVINOGraph(CompiledGraph):
             return self._compiled.create_infer_request()
 
     def _run(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
+        for name in self._narrowed:
+            check_range(inputs[name], f"compute: input {name!r}")
         request = self._request()
         try:
             for i, name in enumerate(self._input_names):

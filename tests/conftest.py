@@ -1,0 +1,70 @@
+"""Pytest hooks: a summary of the WPT conformance run (tests/test_wpt.py) per backend."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+_WPT_TEST = "test_wpt.py::test_wpt["
+
+
+def _wpt_outcomes(stats: dict[str, list[Any]]) -> dict[str, tuple[str, Any]]:
+    """nodeid -> (outcome, report) for the WPT cases; a failure or error in any phase wins."""
+    rank = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+    out: dict[str, tuple[str, Any]] = {}
+    for category, reports in stats.items():
+        if category not in rank:
+            continue
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            if _WPT_TEST not in nodeid:
+                continue
+            previous = out.get(nodeid)
+            if previous is None or rank[category] > rank[previous[0]]:
+                out[nodeid] = (category, report)
+    return out
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Per backend: total, passed, failed, skipped, pass rate; failures per op file;
+    skipped case names with reasons."""
+    outcomes = _wpt_outcomes(terminalreporter.stats)
+    if not outcomes:
+        return
+    by_backend: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)
+    for nodeid, (outcome, report) in sorted(outcomes.items()):
+        case_id = nodeid.split(_WPT_TEST, 1)[1].removesuffix("]")
+        backend, _, rest = case_id.partition("::")
+        by_backend[backend].append((rest, outcome, report))
+    write = terminalreporter.write_line
+    terminalreporter.section("WPT conformance summary")
+    for backend, rows in by_backend.items():
+        counts = defaultdict(int)
+        for _, outcome, _ in rows:
+            counts[outcome] += 1
+        failed = counts["failed"] + counts["error"]
+        ran = counts["passed"] + failed
+        rate = 100.0 * counts["passed"] / ran if ran else 0.0
+        write(f"{backend}: total {len(rows)}, passed {counts['passed']}, failed {failed}, "
+              f"skipped {counts['skipped']}, pass rate {rate:.1f}% of run cases")
+        per_op: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for rest, outcome, _ in rows:
+            op = rest.split("::", 1)[0]
+            per_op[op][0] += 1
+            per_op[op][1] += outcome in ("failed", "error")
+        failing = [f"{op} {bad}/{total}" for op, (total, bad) in sorted(per_op.items()) if bad]
+        if failing:
+            write(f"  failing op files (failed/total): {', '.join(failing)}")
+        skipped = [(rest, _skip_reason(report)) for rest, outcome, report in rows
+                   if outcome == "skipped"]
+        if skipped:
+            write(f"  skipped ({len(skipped)}):")
+            for rest, reason in skipped:
+                write(f"    {rest}: {reason}")

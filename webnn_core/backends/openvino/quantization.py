@@ -1,0 +1,143 @@
+"""OpenVINO emitters: cast, quantize_linear, dequantize_linear (webnn-spec
+§api-mlgraphbuilder-cast, §api-mlgraphbuilder-quantizelinear,
+§api-mlgraphbuilder-dequantizelinear).
+
+OpenVINO's ``Convert`` from float to integer types does not saturate (out-of-range values
+and NaN become INT_MIN or wrap), and the CPU plugin runs uint32/int64/uint64 tensors as
+int32 internally. The float -> integer cast is therefore emulated with float32 clamps and
+int32 arithmetic (NaN -> 0, truncation, saturation), matching the reference backend, with
+the final ``Convert`` to the target type. Integer -> integer and anything -> float map to a
+plain ``Convert``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import openvino as ov
+import openvino.opset16 as ops
+
+from ...graph import Node
+from ._registry import registry
+
+_INT32_MIN = -(2**31)
+#: the largest float32 below 2**31 and below 2**32
+_F32_BELOW_2_31 = float(np.nextafter(np.float32(2.0**31), np.float32(0)))
+_F32_BELOW_2_32 = float(np.nextafter(np.float32(2.0**32), np.float32(0)))
+
+
+def _f32(value: float) -> ov.Output:
+    return ops.constant(np.float32(value)).output(0)
+
+
+def _i32(value: int) -> ov.Output:
+    return ops.constant(np.int32(value)).output(0)
+
+
+def _to_i32_saturating(x: ov.Output, lo: float, hi: float) -> ov.Output:
+    """float32 ``x`` (no NaN) truncated and saturated to [lo, hi] as int32; ``lo`` and ``hi``
+    within the int32 range (``hi`` may be 2**31 - 1, which float32 cannot hold)."""
+    hi_f = min(hi, _F32_BELOW_2_31)
+    clamped = ops.clamp(x, lo, hi_f)
+    result = ops.convert(clamped, ov.Type.i32).output(0)
+    if hi_f < hi:
+        result = ops.select(ops.greater(x, _f32(hi_f)), _i32(int(hi)), result).output(0)
+    return result
+
+
+def _to_u32_bits_saturating(x: ov.Output) -> ov.Output:
+    """float32 ``x`` (no NaN) truncated and saturated to [0, 2**32 - 1], as the int32 with the
+    same bits (a final Convert i32 -> u32 reinterprets it)."""
+    clamped = ops.clamp(x, 0.0, _F32_BELOW_2_32).output(0)
+    big = ops.greater_equal(clamped, _f32(2.0**31))
+    # values >= 2**31 are integers: subtract 2**31 exactly, convert, add 2**31 with int32 wrap
+    shifted = ops.select(big, ops.subtract(clamped, _f32(2.0**31)), clamped)
+    low = ops.convert(shifted, ov.Type.i32)
+    bits = ops.add(low, ops.select(big, _i32(_INT32_MIN), _i32(0)))
+    return ops.select(ops.greater(x, _f32(_F32_BELOW_2_32)), _i32(-1), bits).output(0)
+
+
+_INT_RANGES = {
+    "i8": (-128.0, 127.0),
+    "u8": (0.0, 255.0),
+    "i32": (float(_INT32_MIN), 2.0**31 - 1),
+    # the CPU plugin keeps 64-bit integers as int32: saturate to what it can hold
+    "i64": (float(_INT32_MIN), 2.0**31 - 1),
+    "u64": (0.0, 2.0**31 - 1),
+}
+
+
+def float_to_int(x: ov.Output, target: ov.Type) -> ov.Output:
+    """Float -> integer cast: NaN -> 0, truncation toward zero, saturation."""
+    x = ops.convert(x, ov.Type.f32).output(0)
+    x = ops.select(ops.is_nan(x), _f32(0.0), x).output(0)
+    name = target.get_type_name()
+    if name == "u32":
+        bits = _to_u32_bits_saturating(x)
+    else:
+        lo, hi = _INT_RANGES[name]
+        bits = _to_i32_saturating(x, lo, hi)
+    return ops.convert(bits, target).output(0)
+
+
+def cast_output(x: ov.Output, target: ov.Type) -> ov.Output:
+    """The cast operator (see the module docstring)."""
+    source = x.get_element_type()
+    if source == target:
+        return ops.convert(x, target).output(0)
+    if source.is_real() and not target.is_real():
+        return float_to_int(x, target)
+    return ops.convert(x, target).output(0)
+
+
+def _ov_type(data_type: str) -> ov.Type:
+    return ov.Type(np.dtype(data_type))
+
+
+@registry.register("cast")
+def cast(node: Node, x: ov.Output) -> ov.Output:
+    return cast_output(x, _ov_type(node.attrs["data_type"]))
+
+
+def blockwise_expand(x: ov.Output, from_shape: tuple[int, ...],
+                     to_shape: tuple[int, ...]) -> ov.Output:
+    """Repeat each element by ``to_shape[axis] // from_shape[axis]`` along every axis: reshape
+    to interleaved ``[s0, 1, s1, 1, ...]``, broadcast to ``[s0, r0, s1, r1, ...]``, reshape."""
+    if tuple(from_shape) == tuple(to_shape):
+        return x
+    interleaved: list[int] = []
+    expanded: list[int] = []
+    for have, want in zip(from_shape, to_shape, strict=True):
+        interleaved += [have, 1]
+        expanded += [have, want // have]
+    y = ops.reshape(x, ops.constant(np.array(interleaved, np.int64)), False)
+    y = ops.broadcast(y, ops.constant(np.array(expanded, np.int64)))
+    return ops.reshape(y, ops.constant(np.array(to_shape, np.int64)), False).output(0)
+
+
+def _expanded_f32(node: Node, x: ov.Output, index: int) -> ov.Output:
+    shape = node.inputs[index].shape
+    to_shape = node.inputs[0].shape
+    return blockwise_expand(ops.convert(x, ov.Type.f32).output(0), shape, to_shape)
+
+
+@registry.register("dequantize_linear")
+def dequantize_linear(node: Node, x: ov.Output, scale: ov.Output,
+                      zero_point: ov.Output) -> ov.Output:
+    # (cast(input) - cast(zeroPoint)) * scale in float32, rounded once to the scale's type
+    xf = ops.convert(x, ov.Type.f32)
+    zf = _expanded_f32(node, zero_point, 2)
+    sf = _expanded_f32(node, scale, 1)
+    result = ops.multiply(ops.subtract(xf, zf), sf)
+    return ops.convert(result, scale.get_element_type()).output(0)
+
+
+@registry.register("quantize_linear")
+def quantize_linear(node: Node, x: ov.Output, scale: ov.Output,
+                    zero_point: ov.Output) -> ov.Output:
+    # saturating cast(roundEven(input / scale) + cast(zeroPoint)) in float32
+    xf = ops.convert(x, ov.Type.f32)
+    sf = _expanded_f32(node, scale, 1)
+    zf = _expanded_f32(node, zero_point, 2)
+    q = ops.add(ops.round(ops.divide(xf, sf), "half_to_even"), zf).output(0)
+    return float_to_int(q, zero_point.get_element_type())
