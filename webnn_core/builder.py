@@ -18,7 +18,7 @@ from .graph import MLGraph, MLOperand, Node
 from .ops import OperatorMixins
 from .ops._checks import check_tensor_limits, fail
 from .tensor import MLTensor
-from .types import NUMPY_DTYPES, MLOperandDescriptor, check_data_type, data_type_of
+from .types import NUMPY_DTYPES, MLOperandDescriptor, cast_number, check_data_type, data_type_of
 
 if TYPE_CHECKING:
     from .context import MLContext
@@ -79,7 +79,7 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
             value = args[1]
             if isinstance(value, bool) or not isinstance(value, numbers.Number):
                 raise fail("constant", f"value {value!r} is not a number")
-            array = _cast_scalar(value, data_type)
+            array = np.array(cast_number(value, data_type), dtype=NUMPY_DTYPES[data_type])
             desc = MLOperandDescriptor(data_type, ())
             operand = self._new_operand(desc, "constant")
             self._constants[operand.id] = array
@@ -215,22 +215,6 @@ def _collect(outputs: Sequence[MLOperand] | Any) -> tuple[list[Node], set[int]]:
             if dep is not None and (dep.node is None or id(dep.node) not in seen):
                 stack.append((dep, False))
     return order, inputs
-
-
-def _cast_scalar(value: numbers.Number, data_type: str) -> np.ndarray:
-    """The spec's "casting" of an MLNumber to a data type (truncating, wrapping ints)."""
-    dtype = NUMPY_DTYPES[data_type]
-    if dtype.kind == "f":
-        return np.array(float(value), dtype=dtype)
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            value = 0
-        value = int(value)
-    bits = dtype.itemsize * 8
-    value = int(value) % (1 << bits)
-    if dtype.kind == "i" and value >= 1 << (bits - 1):
-        value -= 1 << bits
-    return np.array(value, dtype=dtype)
 
 
 def _buffer_to_array(op: str, buffer: Any, desc: MLOperandDescriptor) -> np.ndarray:

@@ -134,7 +134,8 @@ class MLGraph:
                 for operand in node.inputs:
                     if operand is not None and operand.kind == "constant" and operand.id not in local:
                         h.update(f"const {ref(operand)}\n".encode())
-                        h.update(np.ascontiguousarray(self.constants[operand.id]).tobytes())
+                        data = np.ascontiguousarray(self.constants[operand.id])
+                        h.update(memoryview(data).cast("B"))  # no copy of the weights
                 ins = ",".join(ref(o) for o in node.inputs)
                 outs = ",".join(ref(o) for o in node.outputs)
                 h.update(f"{node.op}({ins})->{outs} {sorted(node.attrs.items())!r}\n".encode())

@@ -345,6 +345,7 @@ TENSOR_LIMITS: dict = {
     },
     'prelu': {
         'input': (('float32', 'float16', 'int64', 'int32', 'int8'), (0, None)),
+        'slope': (('same', 'input'), (0, None)),
         'output': (('same', 'input'), (0, None)),
     },
     'reduce_l1': {

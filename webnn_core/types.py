@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -154,3 +155,39 @@ def to_enum(value: object, what: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise TypeError(f"{what}: {value!r} is not one of {list(allowed)}")
     return str(value)
+
+
+def cast_number(value: float | int, data_type: str) -> float | int:
+    """The spec's "cast" of an abstract number to ``data_type`` (§algorithms-casting).
+
+    Floats follow ConvertToFloat (round to nearest even, beyond the largest finite
+    value to ±Infinity, NaN kept); integers follow ConvertToInt (NaN -> 0, clamp to the
+    type's range, round half to even). Python ints are handled exactly (MLNumber may be
+    a bigint). The spec text casts "uint32" with signedness "signed", an evident typo
+    (the MLNumber section says uint32 options are cast to ``unsigned long``): uint32
+    is cast as unsigned here.
+    """
+    dtype = NUMPY_DTYPES[data_type]
+    if dtype.kind == "f":
+        return _convert_to_float(value, dtype)
+    info = np.iinfo(dtype)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return 0
+        if value <= info.min:
+            return int(info.min)
+        if value >= info.max:
+            return int(info.max)
+        return int(round(value))  # Python's round() is round-half-to-even
+    return min(max(int(value), int(info.min)), int(info.max))
+
+
+def _convert_to_float(value: float | int, dtype: np.dtype) -> float:
+    """ConvertToFloat(x, 32 | 16): nearest representable value, overflow to ±Infinity."""
+    if isinstance(value, int):
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf if value > 0 else -math.inf
+    with np.errstate(over="ignore"):
+        return float(dtype.type(value))

@@ -94,10 +94,14 @@ def test_integer_sum_wraps(backend):
     x = np.array([2**31 - 1, 1, 2], np.int32)
     out = run(backend, lambda g: {"y": g.reduce_sum(_inp(g, "x", x))}, {"x": x})["y"]
     assert out == np.int32(-(2**31) + 2)
-    u = np.array([2**31 + 5, 2**31 - 1], np.uint32)
+    u = np.array([70000, 70000, 2**31 - 1, 2**31 - 1, 3], np.uint32)
     out = run(backend, lambda g: {"y": g.reduce_sum_square(_inp(g, "u", u))}, {"u": u})["y"]
-    # (2^31 + 5)^2 + (2^31 - 1)^2 mod 2^32 = 25 + 1
-    assert out == np.uint32(26)
+    # 70000^2 = 4.9e9 = 605032704 mod 2^32, (2^31 - 1)^2 = 1 mod 2^32, 3^2 = 9:
+    # 2 * 605032704 + 2 + 9 = 1210065419
+    assert out == np.uint32(1210065419)
+    out = run(backend, lambda g: {"y": g.reduce_sum(_inp(g, "u", u))}, {"u": u})["y"]
+    # 140000 + 2^32 - 2 + 3 = 140001 mod 2^32
+    assert out == np.uint32(140001)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -227,8 +231,8 @@ def test_log_sum_exp_large_values_agree():
 
 #: integer data types both backends compute exactly (OpenVINO: see its reduction module)
 INTEGER_CASES = [(op, dtype) for op in INTEGER_REDUCE_OPS
-                 for dtype in (("int32", "int8", "uint8") if op in ("reduce_max", "reduce_min")
-                               else ("int32", "uint32"))]
+                 for dtype in (("int32", "uint32", "int64", "uint64", "int8", "uint8")
+                               if op in ("reduce_max", "reduce_min") else ("int32", "uint32"))]
 
 
 @pytest.mark.parametrize("op,dtype", INTEGER_CASES)
@@ -247,7 +251,8 @@ def test_integer_reductions_agree(op, dtype, shape, axes, keep):
 
 
 @pytest.mark.parametrize("op", ["arg_min", "arg_max"])
-@pytest.mark.parametrize("dtype", ["float32", "float16", "int32", "int8", "uint8"])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32", "uint32", "int64", "uint64",
+                                   "int8", "uint8"])
 @pytest.mark.parametrize("axis", [0, 1, 2])
 @pytest.mark.parametrize("keep", [False, True])
 def test_arg_min_max_agree(op, dtype, axis, keep):
@@ -262,10 +267,20 @@ def test_arg_min_max_agree(op, dtype, axis, keep):
     assert out["y"].dtype == np.int64
 
 
-def test_arg_max_large_int32_values():
-    x = np.array([[16777217, 16777216, 16777218, 3]], np.int32)
-    out = assert_backends_agree(lambda g: {"y": g.arg_max(_inp(g, "x", x), 1)}, {"x": x})
-    np.testing.assert_array_equal(out["y"], [2])
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint32"])
+def test_arg_max_reduce_max_large_values(dtype):
+    # beyond float32's 2^24 integers: exact comparisons needed
+    x = np.array([[16777217, 16777216, 16777218, 3], [5, 2**31 - 1, 2**31 - 2, 0]], dtype)
+
+    def build(g):
+        inp = _inp(g, "x", x)
+        return {"i": g.arg_max(inp, 1), "m": g.reduce_max(inp, axes=[1]),
+                "n": g.reduce_min(inp, axes=[0])}
+
+    out = assert_backends_agree(build, {"x": x})
+    np.testing.assert_array_equal(out["i"], [2, 1])
+    np.testing.assert_array_equal(out["m"], np.array([16777218, 2**31 - 1], dtype))
+    np.testing.assert_array_equal(out["n"], np.array([5, 16777216, 16777218, 0], dtype))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "int32", "uint32"])
@@ -355,7 +370,8 @@ def test_cumulative_sum_validation():
 
 
 def test_reference_wide_integer_reductions_by_hand():
-    # OpenVINO's CPU plugin computes these types as int32, so only the reference has them
+    # values beyond int32: OpenVINO's CPU plugin computes these types as int32, so only the
+    # reference runs them
     x = np.array([2**40, 2**40 + 3, -5], np.int64)
     out = run("reference", lambda g: {"y": g.reduce_sum(_inp(g, "x", x))}, {"x": x})["y"]
     assert out == 2**41 - 2

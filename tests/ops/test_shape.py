@@ -11,36 +11,37 @@ from tests.helpers import BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 ALL_TYPES = ("float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8")
-#: OpenVINO's CPU plugin computes 64-bit integers in 32 bits: not offered there
-OV_TYPES = ("float32", "float16", "int32", "uint32", "int8", "uint8")
+#: OpenVINO's CPU plugin computes these in 32 bits: the driver rejects values outside this
+OV_EXACT_RANGE = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1),
+                  "uint32": (0, 2**31 - 1)}
 
 
-def random_data(rng: np.random.Generator, dtype: str, shape) -> np.ndarray:
-    """Values over the whole range of integer types; normal floats."""
+def random_data(rng: np.random.Generator, dtype: str, shape, narrow: bool = False
+                ) -> np.ndarray:
+    """Normal floats; integers over the whole range of their type, or with ``narrow``
+    over the range OpenVINO computes exactly."""
     if dtype.startswith("float"):
         return rng.normal(0, 10, shape).astype(dtype)
     info = np.iinfo(dtype)
-    return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+    low, high = OV_EXACT_RANGE.get(dtype, (info.min, info.max)) if narrow else (info.min,
+                                                                                  info.max)
+    return rng.integers(low, high, size=shape, dtype=dtype, endpoint=True)
 
 
 def check_all_types(build, shapes: dict[str, tuple], seed: int = 0) -> None:
-    """For every data type: OpenVINO equals the reference exactly where OpenVINO offers
-    the type; elsewhere the reference runs and OpenVINO refuses with a TypeError."""
+    """For every data type: the reference runs on values over the type's whole range, and
+    OpenVINO equals the reference exactly on values within its exact range."""
     rng = np.random.default_rng(seed)
     for dtype in ALL_TYPES:
-        inputs = {name: random_data(rng, dtype, shape) for name, shape in shapes.items()}
-
         def graph(g, dtype=dtype):
             xs = {name: g.input(name, D(dtype, shape)) for name, shape in shapes.items()}
             return build(g, xs)
 
-        if dtype in OV_TYPES:
-            ref = assert_backends_agree(graph, inputs)
-        else:
-            ref = run("reference", graph, inputs)
-            with pytest.raises(TypeError, match="not supported by the openvino backend"):
-                run("openvino", graph, inputs)
+        wide = {name: random_data(rng, dtype, shape) for name, shape in shapes.items()}
+        ref = run("reference", graph, wide)
         assert all(v.dtype == np.dtype(dtype) for v in ref.values())
+        narrow = {name: random_data(rng, dtype, shape, True) for name, shape in shapes.items()}
+        assert_backends_agree(graph, narrow)
 
 
 def build_one(backend, fn, x: np.ndarray):
@@ -458,14 +459,28 @@ def test_chain_of_data_movement_agrees():
     assert_backends_agree(graph, {"x": x})
 
 
-def test_openvino_refuses_64_bit_integers():
-    limits = context("openvino").op_support_limits()
-    for op in ("reshape", "transpose", "expand", "tile", "split", "slice", "pad",
-               "reverse", "triangular"):
-        assert limits[op]["input"]["data_types"] == list(OV_TYPES) or \
-            tuple(limits[op]["input"]["data_types"]) == OV_TYPES, op
-    assert "int64" not in limits["concat"]["inputs"]["data_types"]
-    assert "int64" in context("reference").op_support_limits()["reshape"]["input"]["data_types"]
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+def test_64_bit_values_exact_on_reference(dtype):
+    """The reference moves 64-bit integers exactly over their whole range."""
+    info = np.iinfo(dtype)
+    x = np.array([[info.max, info.min], [info.max - 1, 2**53 + 1]], dtype)
+    y = build_one("reference", lambda g, i: g.pad(g.transpose(i), [0, 1], [0, 0],
+                                                  value=int(info.max) - 2), x)
+    np.testing.assert_array_equal(y, np.array([[info.max - 2, info.max, info.max - 1],
+                                               [info.max - 2, info.min, 2**53 + 1]], dtype))
+
+
+def test_openvino_rejects_64_bit_pad_values_it_would_narrow():
+    """OpenVINO computes int64 in 32 bits: a pad value outside int32 is a DataError,
+    not a silently wrong result; within int32 it is exact (even beyond float32)."""
+    x = np.array([1, 2], np.int64)
+    with pytest.raises(webnn.DataError, match="pad value 1099511627776 .* 32 bits"):
+        build_one("openvino", lambda g, i: g.pad(i, [1], [0], value=2**40), x)
+    y = build_one("openvino", lambda g, i: g.pad(i, [1], [0], value=-(2**31) + 1), x)
+    np.testing.assert_array_equal(y, [-(2**31) + 1, 1, 2])
+    y = build_one("openvino", lambda g, i: g.pad(i, [0], [1], value=16777217),
+                  x.astype(np.uint64))
+    np.testing.assert_array_equal(y, np.array([1, 2, 16777217], np.uint64))
 
 
 def test_operands_from_another_builder():

@@ -18,44 +18,8 @@ import numbers
 import numpy as np
 
 from ..graph import MLOperand
-from ..types import NUMPY_DTYPES, MLOperandDescriptor, to_float, to_uint
+from ..types import MLOperandDescriptor, cast_number, to_float, to_uint
 from ._checks import broadcast_shapes, check_tensor_limits, fail
-
-
-def cast_number(value: float | int, data_type: str) -> float | int:
-    """The spec's "cast" of an abstract number to ``data_type`` (§algorithms-casting).
-
-    Floats follow ConvertToFloat (round to nearest even, beyond the largest finite
-    value to ±Infinity, NaN kept); integers follow ConvertToInt (NaN -> 0, clamp to the
-    type's range, round half to even). Python ints are handled exactly (MLNumber may be
-    a bigint). The spec text casts "uint32" with signedness "signed", an evident typo
-    (the MLNumber section says uint32 options are cast to ``unsigned long``): uint32
-    is cast as unsigned here.
-    """
-    dtype = NUMPY_DTYPES[data_type]
-    if dtype.kind == "f":
-        return _convert_to_float(value, dtype)
-    info = np.iinfo(dtype)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return 0
-        if value <= info.min:
-            return int(info.min)
-        if value >= info.max:
-            return int(info.max)
-        return int(round(value))  # Python's round() is round-half-to-even
-    return min(max(int(value), int(info.min)), int(info.max))
-
-
-def _convert_to_float(value: float | int, dtype: np.dtype) -> float:
-    """ConvertToFloat(x, 32 | 16): nearest representable value, overflow to ±Infinity."""
-    if isinstance(value, int):
-        try:
-            value = float(value)
-        except OverflowError:
-            value = math.inf if value > 0 else -math.inf
-    with np.errstate(over="ignore"):
-        return float(dtype.type(value))
 
 
 def _number(op: str, value: object, what: str) -> float | int:

@@ -10,14 +10,17 @@ Emitters live in one module per operator family and register with :data:`registr
   OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``).
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
   over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
-- OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers. Values
-  of those types are exact only within [0 or -2**31, 2**31 - 1]; graph inputs and constants
-  outside that range raise DataError instead of giving silently wrong results.
+- OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers, so
+  values of those types are exact only within [0 or -2**31, 2**31 - 1]. A graph whose
+  constants or inputs hold values outside that range runs on the numpy reference instead
+  (exact, slower; logged once on the ``webnn`` logger). Arithmetic whose *intermediate*
+  64-bit results leave that range still wraps at 32 bits.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import queue
 import threading
@@ -30,7 +33,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
-from ...errors import DataError, NotSupportedError, OperationError
+from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
 from ..base import Backend, CompiledGraph
 from ._registry import registry
@@ -39,6 +42,7 @@ for _mod in pkgutil.iter_modules(__path__):
     if not _mod.name.startswith("_"):
         importlib.import_module(f"{__name__}.{_mod.name}")
 
+_LOG = logging.getLogger("webnn")
 _PRECISION = {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}
 _CORE: ov.Core | None = None
 _CORE_LOCK = threading.Lock()
@@ -93,6 +97,10 @@ class OpenVINOBackend(Backend):
         self.config = config
 
     def compile(self, graph: MLGraph) -> CompiledGraph:
+        if any(not in_narrowed_range(a) for a in graph.constants.values()):
+            _LOG.info("webnn: graph constants hold 64-bit integer values OpenVINO's CPU plugin "
+                      "would narrow to 32 bits; the graph runs on the numpy reference")
+            return _reference(graph)
         key = (graph.fingerprint(), self.device, tuple(sorted(self.config.items())))
         with _CORE_LOCK:
             compiled = _COMPILED.get(key)
@@ -111,6 +119,12 @@ class OpenVINOBackend(Backend):
         return OpenVINOGraph(compiled, graph)
 
 
+def _reference(graph: MLGraph) -> CompiledGraph:
+    from ..reference import ReferenceGraph
+
+    return ReferenceGraph(graph)
+
+
 def translate(graph: MLGraph) -> ov.Model:
     """The ``ov.Model`` computing ``graph``."""
     values: dict[int, ov.Output] = {}
@@ -121,7 +135,6 @@ def translate(graph: MLGraph) -> ov.Model:
         params.append(param)
         values[operand.id] = param.output(0)
     for operand_id, array in graph.constants.items():
-        check_range(array, "build: a constant")
         values[operand_id] = ops.constant(array).output(0)
     for node in graph.nodes:
         args = [None if o is None else values[o.id] for o in node.inputs]
@@ -141,14 +154,12 @@ def translate(graph: MLGraph) -> ov.Model:
     return ov.Model(results, params, "webnn")
 
 
-def check_range(array: np.ndarray, what: str) -> None:
-    """DataError when ``array`` has values OpenVINO would compute in 32 bits wrongly."""
+def in_narrowed_range(array: np.ndarray) -> bool:
+    """Whether OpenVINO's CPU plugin holds ``array``'s values exactly (see the module doc)."""
     bounds = NARROWED_RANGE.get(array.dtype.name)
     if bounds is None or array.size == 0:
-        return
-    if array.min() < bounds[0] or array.max() > bounds[1]:
-        raise DataError(f"{what} ({array.dtype.name}) has values outside [{bounds[0]}, "
-                        f"{bounds[1]}]: OpenVINO on CPU computes {array.dtype.name} in 32 bits")
+        return True
+    return bool(array.min() >= bounds[0] and array.max() <= bounds[1])
 
 
 class OpenVINOGraph(CompiledGraph):
@@ -157,7 +168,9 @@ class OpenVINOGraph(CompiledGraph):
     def __init__(self, compiled: ov.CompiledModel, graph: MLGraph) -> None:
         self._compiled = compiled
         self._input_names = list(graph.inputs)
+        self._graph = graph
         self._narrowed = [name for name, o in graph.inputs.items() if o.data_type in NARROWED_RANGE]
+        self._fallback: CompiledGraph | None = None
         self._outputs = [(name, o.shape, o.descriptor.numpy_dtype) for name, o in graph.outputs.items()]
         self._pool: queue.SimpleQueue[ov.InferRequest] = queue.SimpleQueue()
         self._pool.put(compiled.create_infer_request())
@@ -168,9 +181,19 @@ class OpenVINOGraph(CompiledGraph):
         except queue.Empty:
             return self._compiled.create_infer_request()
 
+    def _exact_on_openvino(self, inputs: Mapping[str, np.ndarray]) -> bool:
+        if all(in_narrowed_range(inputs[name]) for name in self._narrowed):
+            return True
+        if self._fallback is None:
+            _LOG.info("webnn: 64-bit integer inputs outside the int32 range; running this "
+                      "inference on the numpy reference")
+            self._fallback = _reference(self._graph)
+        return False
+
     def _run(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
-        for name in self._narrowed:
-            check_range(inputs[name], f"compute: input {name!r}")
+        if self._narrowed and not self._exact_on_openvino(inputs):
+            self._fallback.dispatch(inputs, outputs)
+            return
         request = self._request()
         try:
             for i, name in enumerate(self._input_names):

@@ -97,7 +97,8 @@ def _log1p_unit(u: ov.Output) -> ov.Output:
 
 
 # -- options-free activations ------------------------------------------------------------
-@registry.register("relu", data_types={"input": _FLOATS + _SIGNED_INTS})
+# int64 relu holds no constant but 0, so the backend's int32-range guard keeps it exact
+@registry.register("relu", data_types={"input": _FLOATS + _SIGNED_INTS + ("int64",)})
 def relu(node: Node, x: ov.Output) -> ov.Output:
     if _is_float(x):
         return ops.relu(x).output(0)

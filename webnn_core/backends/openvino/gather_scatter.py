@@ -3,42 +3,30 @@
 
 OpenVINO's behaviour on out-of-bounds indices differs from the spec's clamping, so every
 emitter first converts indices to int64, clamps them to [-N, N - 1] and maps negative
-ones to ``index + N`` (the spec's clamping note), also for int64 indices beyond the
-int32 range that the CPU plugin would otherwise wrap. 64-bit integer data is not offered: the
-CPU plugin computes it in 32 bits (see :mod:`.shape`).
+ones to ``index + N`` (the spec's clamping note). (int64 index values beyond the int32
+range never get here: the driver rejects them, as the CPU plugin computes int64 in 32 bits.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
 from ._registry import registry
-from .shape import EXACT_TYPES, i64
+from .shape import i64
 
 
 def normalize_indices(indices: ov.Output, sizes: int | Sequence[int]) -> ov.Output:
     """Indices as int64 clamped to [-N, N - 1], negative ones mapped to ``index + N``;
-    ``sizes`` is N, or one N per coordinate (broadcast along the last dimension).
-
-    The CPU plugin computes int64 in 32 bits, so an int64 index outside the int32 range
-    would wrap before the clamp; its float32 conversion (done in full range) tells
-    which indices are beyond int32, and those take the bound their sign selects."""
-    wide = indices.get_element_type() == ov.Type.i64
-    idx = indices if wide else ops.convert(indices, ov.Type.i64).output(0)
+    ``sizes`` is N, or one N per coordinate (broadcast along the last dimension)."""
+    idx = indices
+    if idx.get_element_type() != ov.Type.i64:
+        idx = ops.convert(idx, ov.Type.i64).output(0)
     n = i64(sizes)
-    low, high = ops.negative(n), ops.subtract(n, i64(1))
-    idx = ops.minimum(ops.maximum(idx, low), high)
-    if wide:
-        approx = ops.convert(indices, ov.Type.f32)
-        bound = np.float32(2**31)
-        idx = ops.select(ops.greater_equal(approx, ops.constant(bound)), high, idx)
-        idx = ops.select(ops.less_equal(approx, ops.constant(-bound)), low, idx)
+    idx = ops.minimum(ops.maximum(idx, ops.negative(n)), ops.subtract(n, i64(1)))
     negative = ops.less(idx, i64(0))
     return ops.select(negative, ops.add(idx, n), idx).output(0)
 
@@ -47,31 +35,28 @@ def _shape(x: ov.Output) -> tuple[int, ...]:
     return tuple(x.get_partial_shape().to_shape())
 
 
-_DATA = {"input": EXACT_TYPES}
-
-
-@registry.register("gather", data_types=_DATA)
+@registry.register("gather")
 def gather(node: Node, x: ov.Output, indices: ov.Output) -> ov.Output:
     axis = node.attrs["axis"]
     idx = normalize_indices(indices, _shape(x)[axis])
     return ops.gather(x, idx, i64(axis)).output(0)
 
 
-@registry.register("gather_elements", data_types=_DATA)
+@registry.register("gather_elements")
 def gather_elements(node: Node, x: ov.Output, indices: ov.Output) -> ov.Output:
     axis = node.attrs["axis"]
     idx = normalize_indices(indices, _shape(x)[axis])
     return ops.gather_elements(x, idx, axis).output(0)
 
 
-@registry.register("gather_nd", data_types=_DATA)
+@registry.register("gather_nd")
 def gather_nd(node: Node, x: ov.Output, indices: ov.Output) -> ov.Output:
     k = _shape(indices)[-1]
     idx = normalize_indices(indices, list(_shape(x)[:k]))
     return ops.gather_nd(x, idx, batch_dims=0).output(0)
 
 
-@registry.register("scatter_elements", data_types=_DATA)
+@registry.register("scatter_elements")
 def scatter_elements(node: Node, x: ov.Output, indices: ov.Output,
                      updates: ov.Output) -> ov.Output:
     axis = node.attrs["axis"]
@@ -79,14 +64,14 @@ def scatter_elements(node: Node, x: ov.Output, indices: ov.Output,
     return ops.scatter_elements_update(x, idx, updates, i64(axis), reduction="none").output(0)
 
 
-@registry.register("scatter_nd", data_types=_DATA)
+@registry.register("scatter_nd")
 def scatter_nd(node: Node, x: ov.Output, indices: ov.Output, updates: ov.Output) -> ov.Output:
     k = _shape(indices)[-1]
     idx = normalize_indices(indices, list(_shape(x)[:k]))
     return ops.scatter_nd_update(x, idx, updates).output(0)
 
 
-@registry.register("where", data_types={"true_value": EXACT_TYPES, "false_value": EXACT_TYPES})
+@registry.register("where")
 def where(node: Node, condition: ov.Output, true_value: ov.Output,
           false_value: ov.Output) -> ov.Output:
     """``select`` with the uint8 condition converted to boolean (non-zero is true)."""

@@ -3,13 +3,15 @@
 
 Integer data types on the OpenVINO CPU plugin (measured on openvino 2026.4):
 
-- 64-bit integers (and uint32 where order or sign matters) are computed as int32, so
-  values beyond the int32 range come out wrong: int64/uint64 are not registered here.
+- int64, uint64 and uint32 are computed as int32; the driver rejects graph inputs and
+  constants outside the int32 range (``NARROWED_RANGE``). Order-based results (max, min,
+  arg_min, arg_max) are then exact for every integer type. Sums and products of uint32 wrap
+  modulo 2^32 like the reference; those of int64/uint64 would wrap at 32 bits instead of
+  64, so int64/uint64 are not registered for the summing reductions and cumulative_sum.
 - The Reduce* nodes accumulate int32 in float32 (wrong beyond 2^24, saturating instead of
-  wrapping), while CumSum, TopK, Multiply and ReduceProd are exact. So integer
+  wrapping), while CumSum, TopK, Multiply and ReduceProd are exact. So 32/64-bit integer
   sum/l1/sum_square reduce through CumSum (the last running sum, wrapping like the
-  reference) and integer max/min through TopK, over the reduced axes moved last and
-  flattened.
+  reference) and max/min through TopK, over the reduced axes moved last and flattened.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
 import openvino as ov
 import openvino.opset16 as ops
 
@@ -26,7 +29,8 @@ from ._registry import registry
 Axes = tuple[int, ...]
 #: data types computed exactly (see the module docstring)
 SUMMABLE = ("float32", "float16", "int32", "uint32")
-ORDERED = ("float32", "float16", "int32", "int8", "uint8")
+ORDERED = ("float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8")
+WIDE_INTEGERS = ("int32", "uint32", "int64", "uint64")
 
 
 def _axes(axes: Axes) -> ov.Output:
@@ -119,8 +123,7 @@ def _reduce(node: Node, x: ov.Output) -> ov.Output:
         if node.op == "reduce_l1" and not x.get_element_type().is_signed():
             return ops.identity(x).output(0)
         return single(x)
-    if node.op in _INTEGER_EXACT and x.get_element_type().is_integral() and \
-            node.inputs[0].data_type in ("int32", "uint32"):
+    if node.op in _INTEGER_EXACT and node.inputs[0].data_type in WIDE_INTEGERS:
         return _exact_integer(node, x)
     return reducer(x, axes, keep)
 

@@ -3,11 +3,13 @@
 
 OpenVINO facts these emitters work around (openvino 2026.4, CPU plugin):
 
-- the CPU plugin computes 64-bit integer tensors in 32 bits (values outside the int32
-  range come back truncated), so int64/uint64 data is reported as unsupported here;
+- the CPU plugin computes int64/uint64/uint32 in 32 bits: the driver rejects graph inputs
+  and constants outside the exact range (``NARROWED_RANGE`` in the package), and the pad
+  emitter rejects a 64-bit pad value outside it the same way (uint32 data moves by its bit
+  pattern, so uint32 pad values are exact);
 - ``Tile`` with empty repeats and ``Broadcast`` to a scalar shape misbehave (garbage,
   segfault): operators that leave a tensor unchanged become an Identity instead;
-- ``Pad`` converts its constant pad value through float32, so int32/uint32 values that
+- ``Pad`` converts its constant pad value through float32, so integer values that
   float32 cannot hold are padded with 0 and then selected in with an exact constant.
 """
 
@@ -20,11 +22,12 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
+from ...errors import DataError
 from ...graph import Node
 from ._registry import registry
 
-#: data types whose values survive OpenVINO CPU data movement exactly
-EXACT_TYPES = ("float32", "float16", "int32", "uint32", "int8", "uint8")
+#: the values of 64-bit types the CPU plugin moves exactly (it computes them in int32)
+_EXACT_64_BIT = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1)}
 _INT64_MIN = np.iinfo(np.int64).min
 
 
@@ -43,7 +46,7 @@ def unchanged(x: ov.Output) -> ov.Output:
     return ops.identity(x).output(0)
 
 
-@registry.register("reshape", data_types={"input": EXACT_TYPES})
+@registry.register("reshape")
 def reshape(node: Node, x: ov.Output) -> ov.Output:
     shape = node.attrs["new_shape"]
     if tuple(shape) == _shape(x):
@@ -51,7 +54,7 @@ def reshape(node: Node, x: ov.Output) -> ov.Output:
     return ops.reshape(x, i64(list(shape)), special_zero=False).output(0)
 
 
-@registry.register("transpose", data_types={"input": EXACT_TYPES})
+@registry.register("transpose")
 def transpose(node: Node, x: ov.Output) -> ov.Output:
     perm = node.attrs["permutation"]
     if list(perm) == list(range(len(perm))):
@@ -59,7 +62,7 @@ def transpose(node: Node, x: ov.Output) -> ov.Output:
     return ops.transpose(x, i64(list(perm))).output(0)
 
 
-@registry.register("expand", data_types={"input": EXACT_TYPES})
+@registry.register("expand")
 def expand(node: Node, x: ov.Output) -> ov.Output:
     shape = tuple(node.attrs["new_shape"])
     if shape == _shape(x):
@@ -69,7 +72,7 @@ def expand(node: Node, x: ov.Output) -> ov.Output:
     return ops.broadcast(x, i64(list(shape))).output(0)
 
 
-@registry.register("tile", data_types={"input": EXACT_TYPES})
+@registry.register("tile")
 def tile(node: Node, x: ov.Output) -> ov.Output:
     reps = node.attrs["repetitions"]
     if all(r == 1 for r in reps):
@@ -77,14 +80,14 @@ def tile(node: Node, x: ov.Output) -> ov.Output:
     return ops.tile(x, i64(list(reps))).output(0)
 
 
-@registry.register("concat", data_types={"inputs": EXACT_TYPES})
+@registry.register("concat")
 def concat(node: Node, *inputs: ov.Output) -> ov.Output:
     if len(inputs) == 1:
         return unchanged(inputs[0])
     return ops.concat(list(inputs), node.attrs["axis"]).output(0)
 
 
-@registry.register("split", data_types={"input": EXACT_TYPES})
+@registry.register("split")
 def split(node: Node, x: ov.Output) -> list[ov.Output]:
     sizes = node.attrs["splits"]
     if len(sizes) == 1:
@@ -93,7 +96,7 @@ def split(node: Node, x: ov.Output) -> list[ov.Output]:
     return [parts.output(i) for i in range(len(sizes))]
 
 
-@registry.register("slice", data_types={"input": EXACT_TYPES})
+@registry.register("slice")
 def slice_(node: Node, x: ov.Output) -> ov.Output:
     a = node.attrs
     shape = _shape(x)
@@ -111,7 +114,7 @@ def _float32_exact(value: int) -> bool:
     return int(np.float32(value)) == value
 
 
-@registry.register("pad", data_types={"input": EXACT_TYPES})
+@registry.register("pad")
 def pad(node: Node, x: ov.Output) -> ov.Output:
     a = node.attrs
     begin, end = list(a["beginning_padding"]), list(a["ending_padding"])
@@ -122,6 +125,11 @@ def pad(node: Node, x: ov.Output) -> ov.Output:
         mode = "edge" if a["mode"] == "edge" else "reflect"
         return ops.pad(x, i64(begin), i64(end), mode).output(0)
     value = a["value"]
+    bounds = _EXACT_64_BIT.get(dtype.name)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise DataError(f"{node.describe()}: pad value {value} ({dtype.name}) is outside "
+                        f"[{bounds[0]}, {bounds[1]}]: OpenVINO on CPU computes {dtype.name} "
+                        "in 32 bits")
     if dtype.kind in "iu" and not _float32_exact(int(value)):
         return _pad_exact_integer(x, begin, end, int(value))
     fill = ops.constant(np.array(value, dtype=dtype))
@@ -129,12 +137,13 @@ def pad(node: Node, x: ov.Output) -> ov.Output:
 
 
 def _pad_exact_integer(x: ov.Output, begin: list[int], end: list[int], value: int) -> ov.Output:
-    """Constant padding with an int32/uint32 value float32 cannot hold: pad with 0 and
-    select the value in, computing in int32 (uint32 is carried by its bit pattern; the
-    CPU plugin's runtime int32 <-> uint32 conversions keep the bits)."""
+    """Constant padding with an integer value float32 cannot hold: pad with 0 and select
+    the value in, computing in int32 (uint32 is carried by its bit pattern: the CPU
+    plugin's runtime int32 <-> uint32 conversions keep the bits; 64-bit values are within
+    the int32 range here)."""
     element_type = x.get_element_type()
-    unsigned = element_type == ov.Type.u32
-    data = ops.convert(x, ov.Type.i32).output(0) if unsigned else x
+    narrow = element_type != ov.Type.i32
+    data = ops.convert(x, ov.Type.i32).output(0) if narrow else x
     zero = ops.constant(np.array(0, np.int32))
     padded = ops.pad(data, i64(begin), i64(end), "constant", zero)
     shape = [b + d + e for b, d, e in zip(begin, _shape(x), end, strict=True)]
@@ -142,10 +151,10 @@ def _pad_exact_integer(x: ov.Output, begin: list[int], end: list[int], value: in
     inside[tuple(slice(b, b + d) for b, d in zip(begin, _shape(x), strict=True))] = True
     bits = np.array(value & 0xFFFFFFFF, dtype=np.uint32).view(np.int32)
     out = ops.select(ops.constant(inside), padded, ops.constant(bits)).output(0)
-    return ops.convert(out, element_type).output(0) if unsigned else out
+    return ops.convert(out, element_type).output(0) if narrow else out
 
 
-@registry.register("reverse", data_types={"input": EXACT_TYPES})
+@registry.register("reverse")
 def reverse(node: Node, x: ov.Output) -> ov.Output:
     """No reverse op in OpenVINO's Python opsets: a slice with step -1 per axis."""
     axes = [a for a in node.attrs["axes"] if _shape(x)[a] > 1]
@@ -156,7 +165,7 @@ def reverse(node: Node, x: ov.Output) -> ov.Output:
                      i64(axes)).output(0)
 
 
-@registry.register("triangular", data_types={"input": EXACT_TYPES})
+@registry.register("triangular")
 def triangular(node: Node, x: ov.Output) -> ov.Output:
     """A select between ``x`` and 0 with a constant mask of the last two dimensions."""
     rows, cols = _shape(x)[-2:]
