@@ -11,6 +11,9 @@ end padding recomputed to give exactly that size (this covers "ceil" rounding an
   (``GroupConvolution`` with a ones filter, one group per channel) divided by a constant
   holding the number of input elements in each window.
 - l2: ``sqrt`` of the window sum of ``x * x`` (padding adds zeros, so it needs no count).
+- a global window (the whole unpadded input, one output position) becomes ReduceMean /
+  ReduceMax over the layout's spatial axes, as OpenVINO's ONNX frontend emits for
+  GlobalAveragePool / GlobalMaxPool (no layout transposes either).
 """
 
 from __future__ import annotations
@@ -65,9 +68,24 @@ def _window_counts(node: Node, in_h: int, in_w: int) -> np.ndarray:
 MAX_POOL_TYPES = ("float32", "float16", "int8", "uint8")
 
 
+def _global_axes(node: Node, x: ov.Output) -> list[int] | None:
+    """The spatial axes when the window covers the whole unpadded input, else None."""
+    a = node.attrs
+    axes = [2, 3] if a["layout"] == "nchw" else [1, 2]
+    shape = x.get_partial_shape().to_shape()
+    spatial = (shape[axes[0]], shape[axes[1]])
+    if (tuple(a["window_dimensions"]) == spatial and tuple(a["output_sizes"]) == (1, 1)
+            and not any(a["padding"]) and tuple(a["dilations"]) == (1, 1)):
+        return axes
+    return None
+
+
 @registry.register("max_pool2d", data_types={"input": MAX_POOL_TYPES, "output": MAX_POOL_TYPES})
 def max_pool2d(node: Node, x: ov.Output) -> ov.Output:
     a = node.attrs
+    axes = _global_axes(node, x)
+    if axes is not None:
+        return ops.reduce_max(x, ops.constant(np.array(axes, np.int64)), True).output(0)
     x = to_nchw(x, a["layout"])
     _, _, h, w = x.get_partial_shape().to_shape()
     begins, ends = _pads(node, h, w)
@@ -79,6 +97,9 @@ def max_pool2d(node: Node, x: ov.Output) -> ov.Output:
 @registry.register("average_pool2d")
 def average_pool2d(node: Node, x: ov.Output) -> ov.Output:
     a = node.attrs
+    axes = _global_axes(node, x)
+    if axes is not None:
+        return ops.reduce_mean(x, ops.constant(np.array(axes, np.int64)), True).output(0)
     x = to_nchw(x, a["layout"])
     _, _, h, w = x.get_partial_shape().to_shape()
     counts = _window_counts(node, h, w)
