@@ -22,11 +22,13 @@ SECTION_OPS = {
     "elementwise-logical-equal-notequal-greater-greaterorequal-lesser-lesserorequal": [
         "equal", "notEqual", "greater", "greaterOrEqual", "lesser", "lesserOrEqual"],
     "elementwise-logical-logicalnot": ["logicalNot"],
-    "elementwise-logical-logicaland-logicalor-logicalxor": ["logicalAnd", "logicalOr", "logicalXor"],
+    "elementwise-logical-logicaland-logicalor-logicalxor": [
+        "logicalAnd", "logicalOr", "logicalXor"],
     "elementwise-logical-isnan-isinfinite": ["isNaN", "isInfinite"],
     "elementwise-unary-abs-neg": ["abs", "neg"],
     "elementwise-unary-ceil-cos-erf-exp-floor-log-reciprocal-roundeven-sin-sqrt-tan": [
-        "ceil", "cos", "erf", "exp", "floor", "log", "reciprocal", "roundEven", "sin", "sqrt", "tan"],
+        "ceil", "cos", "erf", "exp", "floor", "log", "reciprocal", "roundEven", "sin", "sqrt",
+        "tan"],
     "elementwise-unary-identity": ["identity"],
     "elementwise-unary-sign": ["sign"],
     "dequantizelinear": ["dequantizeLinear"],

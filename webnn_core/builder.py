@@ -163,7 +163,8 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
             raise fail(op, f"{what} was created by another MLGraphBuilder")
         return value
 
-    def _new_operand(self, desc: MLOperandDescriptor, kind: str, name: str | None = None) -> MLOperand:
+    def _new_operand(self, desc: MLOperandDescriptor, kind: str,
+                     name: str | None = None) -> MLOperand:
         operand = MLOperand(self, desc, kind, self._next_id, name)
         self._next_id += 1
         return operand

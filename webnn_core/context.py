@@ -157,7 +157,8 @@ class MLContext:
             if data.nbytes != array.nbytes:
                 raise TypeError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
                                 f"{array.nbytes}")
-            src = data if data.dtype == array.dtype else np.ascontiguousarray(data).view(array.dtype)
+            src = data if data.dtype == array.dtype else (
+                np.ascontiguousarray(data).view(array.dtype))
             np.copyto(array, src.reshape(array.shape))
         elif isinstance(data, (bytes, bytearray, memoryview)):
             raw = memoryview(data).cast("B")

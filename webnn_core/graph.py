@@ -1,4 +1,6 @@
-"""The computational graph: MLOperand, operators (nodes) and MLGraph (webnn-spec §programming-model).
+"""The computational graph: MLOperand, operators (nodes) and MLGraph.
+
+webnn-spec §programming-model.
 
 Backends receive an :class:`MLGraph` whose nodes are already validated, in topological
 order, with every option filled in with its default (``Node.attrs``), so a backend only
@@ -131,11 +133,12 @@ class MLGraph:
             for name, operand in sorted(self.inputs.items()):
                 h.update(f"in {name} {ref(operand)}\n".encode())
             for node in self.nodes:
-                for operand in node.inputs:
-                    if operand is not None and operand.kind == "constant" and operand.id not in local:
-                        h.update(f"const {ref(operand)}\n".encode())
-                        data = np.ascontiguousarray(self.constants[operand.id])
-                        h.update(memoryview(data).cast("B"))  # no copy of the weights
+                new_constants = [o for o in node.inputs
+                                 if o is not None and o.kind == "constant" and o.id not in local]
+                for operand in new_constants:
+                    h.update(f"const {ref(operand)}\n".encode())
+                    data = np.ascontiguousarray(self.constants[operand.id])
+                    h.update(memoryview(data).cast("B"))  # no copy of the weights
                 ins = ",".join(ref(o) for o in node.inputs)
                 outs = ",".join(ref(o) for o in node.outputs)
                 h.update(f"{node.op}({ins})->{outs} {sorted(node.attrs.items())!r}\n".encode())

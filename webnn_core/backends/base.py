@@ -87,5 +87,5 @@ class Backend(ABC):
             return ()
         return entry.data_types.get(key)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release backend resources."""

@@ -16,12 +16,6 @@ def fail(op: str, rule: str) -> TypeError:
     return TypeError(f"{op}: {rule}")
 
 
-def resolve_limits(op: str) -> dict[str, tuple[tuple[str, ...] | str, tuple[int, int | None] | str]]:
-    """The table row of ``op``: operand key -> (allowed data types or "same:<key>",
-    (min rank, max rank) or "same:<key>")."""
-    return TENSOR_LIMITS[op]
-
-
 def check_tensor_limits(op: str, operands: Mapping[str, object]) -> None:
     """Check data types and ranks of the named operands (MLOperand, descriptor, a list of
     them, or None when absent) against the spec's allowed data types and ranks."""
@@ -102,7 +96,8 @@ def check_axes(op: str, axes: Iterable[int], rank: int, what: str = "axes") -> t
     return axes
 
 
-def reduction_shape(shape: Sequence[int], axes: Iterable[int], keep_dimensions: bool) -> tuple[int, ...]:
+def reduction_shape(shape: Sequence[int], axes: Iterable[int],
+                    keep_dimensions: bool) -> tuple[int, ...]:
     """Spec "calculating reduction output sizes"."""
     axes = set(axes)
     if keep_dimensions:

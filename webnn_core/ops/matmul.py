@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..graph import MLOperand
-from ..types import NUMPY_DTYPES, MLOperandDescriptor, to_bool, to_float
+from ..types import MLOperandDescriptor, cast_number, to_bool, to_float
 from ._checks import broadcast_shapes, fail, unidirectional_broadcastable
 
 FLOATS = ("float32", "float16")
@@ -17,13 +15,6 @@ def _check_float_pair(op: str, a: MLOperand, b: MLOperand) -> None:
         raise fail(op, f"a data type {a.data_type} is not allowed (allowed: float32, float16)")
     if b.data_type != a.data_type:
         raise fail(op, f"b data type {b.data_type} must match a data type {a.data_type}")
-
-
-def _cast_scalar(value: object, data_type: str, what: str) -> float:
-    """A WebIDL ``double`` "cast" to ``data_type`` (spec §cast)."""
-    number = to_float(value, what)
-    with np.errstate(over="ignore"):
-        return float(NUMPY_DTYPES[data_type].type(number))
 
 
 class MatmulOps:
@@ -72,8 +63,8 @@ class MatmulOps:
         _check_float_pair(op, a, b)
         if a.rank != 2 or b.rank != 2:
             raise fail(op, f"a and b must be of rank 2, got ranks {a.rank} and {b.rank}")
-        alpha = _cast_scalar(alpha, a.data_type, f"{op}: alpha")
-        beta = _cast_scalar(beta, a.data_type, f"{op}: beta")
+        alpha = float(cast_number(to_float(alpha, f"{op}: alpha"), a.data_type))
+        beta = float(cast_number(to_float(beta, f"{op}: beta"), a.data_type))
         shape_a = a.shape[::-1] if a_transpose else a.shape
         shape_b = b.shape[::-1] if b_transpose else b.shape
         if shape_a[1] != shape_b[0]:

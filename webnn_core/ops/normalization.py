@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from ..graph import MLOperand
-from ..types import NUMPY_DTYPES, MLOperandDescriptor, to_enum, to_float, to_uint, to_uint_list
+from ..types import (
+    MLOperandDescriptor,
+    cast_number,
+    to_enum,
+    to_float,
+    to_uint,
+    to_uint_list,
+)
 from ._checks import fail
 
 LAYOUTS = ("nchw", "nhwc")
-
-
-def cast_epsilon(epsilon: object, data_type: str, op: str) -> float:
-    """``epsilon`` (a WebIDL ``double``) "cast" to the input's data type (spec §cast)."""
-    value = to_float(epsilon, f"{op}: epsilon")
-    with np.errstate(over="ignore"):
-        return float(NUMPY_DTYPES[data_type].type(value))
 
 
 class NormalizationOps:
@@ -62,7 +60,7 @@ class NormalizationOps:
         size = input.shape[axis]
         self._check_per_channel(op, "mean", mean, input, size)
         self._check_per_channel(op, "variance", variance, input, size)
-        eps = cast_epsilon(epsilon, input.data_type, op)
+        eps = float(cast_number(to_float(epsilon, f"{op}: epsilon"), input.data_type))
         self._check_per_channel(op, "scale", scale, input, size)
         self._check_per_channel(op, "bias", bias, input, size)
         out = MLOperandDescriptor(input.data_type, input.shape)
@@ -90,7 +88,7 @@ class NormalizationOps:
                            "(allowed: float32, float16)")
         if input.rank != 4:
             raise fail(op, f"input must be of rank 4, got rank {input.rank}")
-        eps = cast_epsilon(epsilon, input.data_type, op)
+        eps = float(cast_number(to_float(epsilon, f"{op}: epsilon"), input.data_type))
         size = input.shape[1 if layout == "nchw" else 3]
         self._check_per_channel(op, "scale", scale, input, size)
         self._check_per_channel(op, "bias", bias, input, size)
@@ -125,7 +123,7 @@ class NormalizationOps:
                 if axis >= input.rank:
                     raise fail(op, f"axis {axis} in axes must be in [0, {input.rank - 1}] "
                                    f"for input rank {input.rank}")
-        eps = cast_epsilon(epsilon, input.data_type, op)
+        eps = float(cast_number(to_float(epsilon, f"{op}: epsilon"), input.data_type))
         expected = [input.shape[a] for a in axes]
         for name, operand in (("scale", scale), ("bias", bias)):
             if operand is None:

@@ -171,7 +171,8 @@ class OpenVINOGraph(CompiledGraph):
         self._graph = graph
         self._narrowed = [name for name, o in graph.inputs.items() if o.data_type in NARROWED_RANGE]
         self._fallback: CompiledGraph | None = None
-        self._outputs = [(name, o.shape, o.descriptor.numpy_dtype) for name, o in graph.outputs.items()]
+        self._outputs = [(name, o.shape, o.descriptor.numpy_dtype)
+                         for name, o in graph.outputs.items()]
         self._pool: queue.SimpleQueue[ov.InferRequest] = queue.SimpleQueue()
         self._pool.put(compiled.create_infer_request())
 
