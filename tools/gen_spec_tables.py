@@ -50,6 +50,9 @@ SECTION_OPS = {
 #: rows the markdown extraction lost (an unclosed <tr> in the spec source), restored from
 #: webnn-spec.bs
 MISSING_ROWS = {"prelu": [("slope", ("same", "input"), (0, None))]}
+#: ranks the tables state more narrowly than the method steps: gather's output rank is
+#: rank(input) - 1 + rank(indices), which is 0 for 0-D indices on a 1-D input (WPT tests it)
+RANK_CORRECTIONS = {("gather", "output"): (0, None)}
 
 
 def snake(name: str) -> str:
@@ -98,8 +101,9 @@ def main(path: str) -> None:
             tables[section] = []
         elif line.startswith("| ") and not line.startswith("| operand") and section:
             cells = [c.strip() for c in line.strip("|").split("|")]
-            tables[section].append((operand_key(cells[0]), parse_types(cells[1]),
-                                    parse_ranks(cells[3])))
+            key = operand_key(cells[0])
+            ranks = RANK_CORRECTIONS.get((section, key)) or parse_ranks(cells[3])
+            tables[section].append((key, parse_types(cells[1]), ranks))
             if cells[0] == "input" and section in MISSING_ROWS:
                 tables[section].extend(MISSING_ROWS[section])
     out = ['"""The spec\'s tensor limits: allowed data types and ranks per operand.', "",

@@ -228,7 +228,7 @@ TENSOR_LIMITS: dict = {
     'gather': {
         'input': (ANY, (1, None)),
         'indices': (('int32', 'uint32', 'int64'), (0, None)),
-        'output': (('same', 'input'), (1, None)),
+        'output': (('same', 'input'), (0, None)),
     },
     'gather_elements': {
         'input': (ANY, (1, None)),

@@ -27,6 +27,7 @@ from ..graph import MLOperand
 from ..types import (
     MAX_DIMENSION,
     MLOperandDescriptor,
+    cast_number,
     to_bool,
     to_enum,
     to_int,
@@ -44,31 +45,11 @@ def _valid_dimension(value: int) -> bool:
     return 0 < value <= MAX_DIMENSION
 
 
-def cast_number(op: str, value: object, data_type: str) -> int | float:
-    """The spec's "cast" of an MLNumber to ``data_type`` (§algorithms-casting):
-    ConvertToFloat (round to nearest even, overflow to infinity) for float types,
-    ConvertToInt (NaN -> 0, clamp to the type's range, round half to even) otherwise."""
+def _mlnumber(op: str, value: object) -> int | float:
+    """An MLNumber (``bigint or unrestricted double``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise fail(op, f"value {value!r} is not a number (MLNumber)")
-    if data_type in ("float32", "float16"):
-        dtype = np.float32 if data_type == "float32" else np.float16
-        if isinstance(value, numbers.Integral):
-            limit = 2**128 if data_type == "float32" else 2**16
-            if abs(int(value)) >= limit:
-                return math.copysign(math.inf, int(value))
-        with np.errstate(over="ignore"):
-            return float(dtype(float(value)))
-    info = np.iinfo(np.dtype(data_type))
-    if isinstance(value, numbers.Integral):
-        return min(max(int(value), int(info.min)), int(info.max))
-    x = float(value)
-    if math.isnan(x):
-        return 0
-    if math.isinf(x):
-        return int(info.max) if x > 0 else int(info.min)
-    x = min(max(x, float(info.min)), float(info.max))
-    rounded = round(x)  # Python rounds half to even
-    return min(max(int(rounded), int(info.min)), int(info.max))
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 class ShapeOps:
@@ -280,7 +261,7 @@ class ShapeOps:
         for d in shape:
             if not _valid_dimension(d):
                 raise fail(op, f"the output shape {shape} has an invalid dimension {d}")
-        cast = cast_number(op, value, input.data_type)
+        cast = cast_number(_mlnumber(op, value), input.data_type)
         out = MLOperandDescriptor(input.data_type, shape)
         attrs = {"beginning_padding": begin, "ending_padding": end, "mode": mode,
                  "value": cast}

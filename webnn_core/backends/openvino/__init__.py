@@ -36,7 +36,7 @@ import openvino.opset16 as ops
 from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
 from ..base import Backend, CompiledGraph
-from ._registry import registry
+from ._registry import NeedsReference, registry
 
 for _mod in pkgutil.iter_modules(__path__):
     if not _mod.name.startswith("_"):
@@ -107,7 +107,11 @@ class OpenVINOBackend(Backend):
             if compiled is not None:
                 _COMPILED.move_to_end(key)
         if compiled is None:
-            model = translate(graph)
+            try:
+                model = translate(graph)
+            except NeedsReference as reason:
+                _LOG.info("webnn: %s; the graph runs on the numpy reference", reason)
+                return _reference(graph)
             try:
                 compiled = core().compile_model(model, self.device, self.config)
             except RuntimeError as exc:
@@ -148,7 +152,11 @@ def translate(graph: MLGraph) -> ov.Model:
             values[operand.id] = value
     results = []
     for name, operand in graph.outputs.items():
-        res = ops.result(values[operand.id])
+        value = values[operand.id]
+        if value.get_node().get_type_name() in ("Parameter", "Constant"):
+            # OpenVINO does not write an output that is a graph input or constant as is
+            value = ops.identity(value).output(0)
+        res = ops.result(value)
         res.set_friendly_name(name)
         results.append(res)
     return ov.Model(results, params, "webnn")

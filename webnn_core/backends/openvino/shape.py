@@ -22,9 +22,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
-from ...errors import DataError
 from ...graph import Node
-from ._registry import registry
+from ._registry import NeedsReference, registry
 
 #: the values of 64-bit types the CPU plugin moves exactly (it computes them in int32)
 _EXACT_64_BIT = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1)}
@@ -127,7 +126,7 @@ def pad(node: Node, x: ov.Output) -> ov.Output:
     value = a["value"]
     bounds = _EXACT_64_BIT.get(dtype.name)
     if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise DataError(f"{node.describe()}: pad value {value} ({dtype.name}) is outside "
+        raise NeedsReference(f"{node.describe()}: pad value {value} ({dtype.name}) is outside "
                         f"[{bounds[0]}, {bounds[1]}]: OpenVINO on CPU computes {dtype.name} "
                         "in 32 bits")
     if dtype.kind in "iu" and not _float32_exact(int(value)):
