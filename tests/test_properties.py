@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import webnn_core as webnn
@@ -44,9 +44,46 @@ wild = st.one_of(
 )
 descriptors = st.builds(
     lambda dt, shape: D(dt, shape),
-    st.sampled_from(["float32", "float16", "int32", "uint8", "int8", "int64", "uint32"]),
+    st.sampled_from(["float32"] * 4 + ["float16", "int32", "uint8", "int8", "int64", "uint32"]),
     st.lists(st.integers(1, 4), max_size=5),
 )
+pair = st.lists(st.integers(1, 3), min_size=2, max_size=2)
+#: plausible values per option name, drawn most of the time so that many calls validate
+PLAUSIBLE = {
+    "axis": st.integers(0, 4),
+    "axes": st.lists(st.integers(0, 4), unique=True, max_size=4),
+    "keep_dimensions": st.booleans(),
+    "window_dimensions": pair,
+    "strides": pair,
+    "dilations": pair,
+    "padding": st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    "output_padding": st.lists(st.integers(0, 1), min_size=2, max_size=2),
+    "groups": st.integers(1, 3),
+    "input_layout": st.sampled_from(["nchw", "nhwc"]),
+    "layout": st.sampled_from(["nchw", "nhwc"]),
+    "filter_layout": st.sampled_from(["oihw", "hwio", "ohwi", "ihwo", "iohw", "hwoi"]),
+    "alpha": st.floats(-2, 2),
+    "beta": st.floats(-2, 2),
+    "epsilon": st.floats(1e-6, 1e-2),
+    "data_type": st.sampled_from(["float32", "float16", "int32", "uint8", "int8", "int64"]),
+    "output_data_type": st.sampled_from(["int32", "int64"]),
+    "steps": st.integers(1, 3),
+    "hidden_size": st.integers(1, 4),
+    "splits": st.one_of(st.integers(1, 3), st.lists(st.integers(1, 3), min_size=1,
+                                                        max_size=3)),
+    "new_shape": st.lists(st.integers(1, 4), max_size=4),
+    "permutation": st.permutations(range(4)),
+    "repetitions": st.lists(st.integers(1, 3), max_size=4),
+    "starts": st.lists(st.integers(0, 2), max_size=4),
+    "sizes": st.lists(st.integers(1, 3), max_size=4),
+    "beginning_padding": st.lists(st.integers(0, 2), max_size=4),
+    "ending_padding": st.lists(st.integers(0, 2), max_size=4),
+    "min_value": st.floats(-2, 0),
+    "max_value": st.floats(0, 2),
+    "diagonal": st.integers(-2, 2),
+    "upper": st.booleans(),
+    "mode": st.sampled_from(["constant", "edge", "reflection", "linear", "nearest-neighbor"]),
+}
 
 
 def _data(desc: D, rng: np.random.Generator) -> np.ndarray:
@@ -75,6 +112,8 @@ def calls(draw):
         elif name in OPERAND_PARAMS:
             value = draw(st.one_of(st.sampled_from(pool), wild) if draw(st.integers(0, 9)) == 0
                          else st.sampled_from(pool))
+        elif name in PLAUSIBLE and draw(st.integers(0, 3)) > 0:
+            value = draw(PLAUSIBLE[name])
         else:
             value = draw(wild)
         if param.kind is param.KEYWORD_ONLY:
@@ -100,7 +139,7 @@ def test_random_builder_calls_raise_only_type_error(call):
         assert all(isinstance(d, int) and d > 0 for d in operand.shape)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(calls())
 def test_valid_random_graphs_run_on_both_backends(call):
     _, op, args, kwargs, seed = call
@@ -124,7 +163,9 @@ def test_valid_random_graphs_run_on_both_backends(call):
             result = getattr(builder, op)(*[convert(a) for a in args],
                                           **{k: convert(v) for k, v in kwargs.items()})
         except TypeError:
+            event("invalid call")
             return  # invalid call (the other test checks the exception kind)
+        event(f"valid graph ({backend})")
         outputs = result if isinstance(result, list) else [result]
         graph = builder.build({f"out{i}": o for i, o in enumerate(outputs)})
         data_rng = np.random.default_rng(seed)
@@ -134,6 +175,14 @@ def test_valid_random_graphs_run_on_both_backends(call):
         for i, operand in enumerate(outputs):
             got = results[backend][f"out{i}"]
             assert got.shape == operand.shape and got.dtype == operand.descriptor.numpy_dtype
+    for name, expected in results["reference"].items():
+        got = results["openvino"][name]
+        if expected.dtype.kind == "f":
+            finite = np.isfinite(expected)
+            np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-2, atol=1e-2,
+                                       err_msg=f"{op} {name}")
+        else:
+            np.testing.assert_array_equal(got, expected, err_msg=f"{op} {name}")
 
 
 @pytest.mark.parametrize("op", OPS)
