@@ -86,3 +86,18 @@ def test_round_even_halves():
     out = assert_backends_agree(lambda g: {"y": g.round_even(g.input("x", D("float32", [5])))},
                                 {"x": x})
     np.testing.assert_array_equal(out["y"], [0, 2, 2, -0, -2])
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint32"])
+@pytest.mark.parametrize("op", ["equal", "not_equal", "greater", "greater_or_equal", "lesser",
+                                "lesser_or_equal", "max", "min"])
+def test_wide_integer_comparisons_are_exact(op, dtype):
+    """OpenVINO's CPU plugin compares int32 through float32: 16777217 == 16777216 there.
+    The emitters compare 16-bit halves instead."""
+    a = np.array([16777217, 2**30 + 1, 16777215, 5, 2**31 - 1, 0], dtype)
+    b = np.array([16777216, 2**30, 16777216, 5, 2**31 - 2, 1], dtype)
+    out = assert_backends_agree(lambda g: {"y": getattr(g, op)(g.input("a", D(dtype, [6])),
+                                                               g.input("b", D(dtype, [6])))},
+                                {"a": a, "b": b})
+    if op == "greater":
+        np.testing.assert_array_equal(out["y"], [1, 1, 0, 0, 1, 0])

@@ -27,13 +27,12 @@ import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
+from ._exact import compare
 from ._registry import registry
 
 _FLOATS = ("float32", "float16")
 #: integer types relu / prelu run exactly on the CPU plugin
 _SIGNED_INTS = ("int32", "int8")
-#: below this magnitude an int32 compares exactly in float32
-_F32_EXACT = 2**24
 
 
 def _const(x: ov.Output, value: float | int | np.ndarray) -> ov.Output:
@@ -46,37 +45,14 @@ def _is_float(x: ov.Output) -> bool:
 
 
 # -- exact integer comparisons ---------------------------------------------------------
-def _split16(x: ov.Output) -> tuple[ov.Output, ov.Output]:
-    """``(x >> 16, x & 0xFFFF)`` of an int32 tensor: both exact in float32."""
-    high = ops.bitwise_right_shift(x, _const(x, 16)).output(0)
-    low = ops.bitwise_and(x, _const(x, 0xFFFF)).output(0)
-    return high, low
-
-
 def _int_less(x: ov.Output, c: int) -> ov.Output:
     """Exact boolean ``x < c`` for an integer tensor and a constant in its range."""
-    if abs(c) < _F32_EXACT:
-        # float32 rounding is monotonic and c is exact: no comparison flips
-        return ops.less(x, _const(x, c)).output(0)
-    high, low = _split16(x)
-    c_high, c_low = c >> 16, c & 0xFFFF
-    return ops.logical_or(
-        ops.less(high, _const(x, c_high)),
-        ops.logical_and(ops.equal(high, _const(x, c_high)), ops.less(low, _const(x, c_low))),
-    ).output(0)
+    return compare("lesser", x, _const(x, c))
 
 
 def _int_greater(x: ov.Output, c: int) -> ov.Output:
     """Exact boolean ``x > c`` for an integer tensor and a constant in its range."""
-    if abs(c) < _F32_EXACT:
-        return ops.greater(x, _const(x, c)).output(0)
-    high, low = _split16(x)
-    c_high, c_low = c >> 16, c & 0xFFFF
-    return ops.logical_or(
-        ops.greater(high, _const(x, c_high)),
-        ops.logical_and(ops.equal(high, _const(x, c_high)),
-                        ops.greater(low, _const(x, c_low))),
-    ).output(0)
+    return compare("greater", x, _const(x, c))
 
 
 def _poly(x: ov.Output, coefficients: list[float]) -> ov.Output:

@@ -8,14 +8,13 @@ import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
+from ._exact import compare, is_wide_integer
 from ._registry import registry
 
 _BINARY = {
     "add": ops.add,
     "sub": ops.subtract,
     "mul": ops.multiply,
-    "max": ops.maximum,
-    "min": ops.minimum,
     "pow": ops.power,
 }
 
@@ -23,6 +22,15 @@ _BINARY = {
 @registry.register(*_BINARY)
 def binary(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     return _BINARY[node.op](a, b).output(0)
+
+
+@registry.register("max", "min")
+def max_min(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    if is_wide_integer(a):
+        # the CPU plugin's Maximum/Minimum on int32 go through float32: select exactly
+        a_wins = compare("greater" if node.op == "max" else "lesser", a, b)
+        return ops.select(a_wins, a, b).output(0)
+    return (ops.maximum if node.op == "max" else ops.minimum)(a, b).output(0)
 
 
 @registry.register("div")
@@ -33,16 +41,6 @@ def div(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     return node_.output(0)
 
 
-_COMPARE = {
-    "equal": ops.equal,
-    "not_equal": ops.not_equal,
-    "greater": ops.greater,
-    "greater_or_equal": ops.greater_equal,
-    "lesser": ops.less,
-    "lesser_or_equal": ops.less_equal,
-}
-
-
 def to_uint8(boolean: ov.Output) -> ov.Output:
     return ops.convert(boolean, ov.Type.u8).output(0)
 
@@ -51,9 +49,10 @@ def to_boolean(x: ov.Output) -> ov.Output:
     return ops.convert(x, ov.Type.boolean).output(0)
 
 
-@registry.register(*_COMPARE)
-def compare(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
-    return to_uint8(_COMPARE[node.op](a, b))
+@registry.register("equal", "not_equal", "greater", "greater_or_equal", "lesser",
+                   "lesser_or_equal")
+def comparison(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    return to_uint8(compare(node.op, a, b))
 
 
 _LOGICAL = {"logical_and": ops.logical_and, "logical_or": ops.logical_or,

@@ -1,0 +1,59 @@
+"""Exact integer comparisons on OpenVINO's CPU plugin.
+
+The CPU plugin compares (and takes max/min of) int32 tensors through float32, so values
+that differ beyond 2**24 can compare equal; 64-bit and uint32 tensors are narrowed to int32
+first (see the package docstring). Splitting each value into its high and low 16 bits gives
+halves that float32 holds exactly, and comparing the halves lexicographically is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import openvino as ov
+import openvino.opset16 as ops
+
+#: element types the CPU plugin compares through float32 or narrows to int32
+WIDE_INTEGERS = {ov.Type.i32, ov.Type.i64, ov.Type.u32, ov.Type.u64}
+
+
+def is_wide_integer(x: ov.Output) -> bool:
+    return x.get_element_type() in WIDE_INTEGERS
+
+
+def _const(x: ov.Output, value: int) -> ov.Output:
+    return ops.constant(np.array(value, dtype=x.get_element_type().to_dtype())).output(0)
+
+
+def split16(x: ov.Output) -> tuple[ov.Output, ov.Output]:
+    """``(x >> 16, x & 0xFFFF)`` of an integer tensor: both exact in float32."""
+    high = ops.bitwise_right_shift(x, _const(x, 16)).output(0)
+    low = ops.bitwise_and(x, _const(x, 0xFFFF)).output(0)
+    return high, low
+
+
+_NATIVE = {
+    "equal": ops.equal,
+    "not_equal": ops.not_equal,
+    "greater": ops.greater,
+    "greater_or_equal": ops.greater_equal,
+    "lesser": ops.less,
+    "lesser_or_equal": ops.less_equal,
+}
+
+
+def compare(op: str, a: ov.Output, b: ov.Output) -> ov.Output:
+    """Boolean ``a <op> b`` (op: a WebNN comparison name), exact for wide integers."""
+    if not is_wide_integer(a):
+        return _NATIVE[op](a, b).output(0)
+    a_high, a_low = split16(a)
+    b_high, b_low = split16(b)
+    if op in ("equal", "not_equal"):
+        same = ops.logical_and(ops.equal(a_high, b_high), ops.equal(a_low, b_low)).output(0)
+        return same if op == "equal" else ops.logical_not(same).output(0)
+    strict = {"greater": ops.greater, "greater_or_equal": ops.greater,
+              "lesser": ops.less, "lesser_or_equal": ops.less}[op]
+    return ops.logical_or(
+        strict(a_high, b_high),
+        ops.logical_and(ops.equal(a_high, b_high), _NATIVE[op](a_low, b_low)),
+    ).output(0)
