@@ -243,3 +243,13 @@ def test_openvino_keeps_64_bit_values_exact():
     graph = b.build({"y": b.add(x, b.constant(np.array([2**31 + 5], np.uint32)))})
     out = ctx.compute(graph, {"x": np.array([1], np.uint32)})
     np.testing.assert_array_equal(out["y"], [2**31 + 6])
+
+
+def test_op_support_limits_is_a_fresh_dictionary():
+    ctx = context("openvino")
+    limits = ctx.op_support_limits()
+    limits["max_pool2d"]["input"]["data_types"].append("int64")
+    assert "int64" not in ctx.op_support_limits()["max_pool2d"]["input"]["data_types"]
+    b = webnn.MLGraphBuilder(ctx)
+    with pytest.raises(TypeError, match="not supported by the openvino backend"):
+        b.max_pool2d(b.input("x", D("int64", [1, 1, 2, 2])))

@@ -143,7 +143,7 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
         if not desc.check_dimensions():
             raise fail(op, f"shape {list(desc.shape)} has an invalid dimension (each must be "
                            "> 0 and the element count within the long range)")
-        limits = self._context.op_support_limits()
+        limits = self._context._support_limits()
         key = "input" if op == "input" else "constant"
         if desc.data_type not in limits[key]["data_types"]:
             raise fail(op, f"data type {desc.data_type} is not supported by the "

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -69,13 +70,18 @@ class MLContext:
         """The spec's MLOpSupportLimits for this backend, with snake_case member names:
         ``{"preferred_input_layout", "max_tensor_byte_length", "input", "constant",
         "output", <op>: {<operand>: {"data_types": [...], "rank_range": {"min", "max"}}}}``.
+        A new dictionary each call, as the spec's; editing it changes nothing.
         """
+        return copy.deepcopy(self._support_limits())
+
+    def _support_limits(self) -> dict[str, Any]:
+        """The context's own (cached) limits, used for validation."""
         if self._limits is None:
             self._limits = _support_limits(self._backend)
         return self._limits
 
     def _check_support(self, op: str, operands: Mapping[str, object]) -> None:
-        limits = self.op_support_limits()
+        limits = self._support_limits()
         if op not in limits:
             raise TypeError(f"{op}: not supported by the {self.backend_name} backend")
         for key, value in operands.items():
