@@ -52,8 +52,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         failed = counts["failed"] + counts["error"]
         ran = counts["passed"] + failed
         rate = 100.0 * counts["passed"] / ran if ran else 0.0
+        overall = 100.0 * counts["passed"] / len(rows) if rows else 0.0
         write(f"{backend}: total {len(rows)}, passed {counts['passed']}, failed {failed}, "
-              f"skipped {counts['skipped']}, pass rate {rate:.1f}% of run cases")
+              f"skipped {counts['skipped']}, pass rate {rate:.1f}% of run cases, "
+              f"{overall:.2f}% of all cases")
         per_op: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for rest, outcome, _ in rows:
             op = rest.split("::", 1)[0]

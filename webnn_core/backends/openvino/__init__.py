@@ -36,6 +36,7 @@ import openvino.opset16 as ops
 from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
 from ..base import Backend, CompiledGraph
+from ._exact import NARROWED_RANGE
 from ._registry import NeedsReference, registry
 
 for _mod in pkgutil.iter_modules(__path__):
@@ -49,9 +50,6 @@ _CORE_LOCK = threading.Lock()
 #: compiled models shared by all contexts with equal settings: key -> ov.CompiledModel
 _COMPILED: OrderedDict[tuple, ov.CompiledModel] = OrderedDict()
 _COMPILED_MAX = 32
-#: data types the CPU plugin narrows to int32: the range it computes exactly
-NARROWED_RANGE = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1),
-                  "uint32": (0, 2**31 - 1)}
 
 
 def core() -> ov.Core:

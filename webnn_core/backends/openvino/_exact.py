@@ -13,6 +13,11 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
+#: data types the CPU plugin narrows to int32: the range it holds exactly. The backend runs
+#: graphs whose inputs or constants leave it on the reference, so emitters may rely on it.
+NARROWED_RANGE = {"int64": (-(2**31), 2**31 - 1), "uint64": (0, 2**31 - 1),
+                  "uint32": (0, 2**31 - 1)}
+
 #: element types the CPU plugin compares through float32 or narrows to int32
 WIDE_INTEGERS = {ov.Type.i32, ov.Type.i64, ov.Type.u32, ov.Type.u64}
 

@@ -27,8 +27,8 @@ import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
-from ._exact import compare
-from ._registry import registry
+from ._exact import NARROWED_RANGE, compare
+from ._registry import NeedsReference, registry
 
 _FLOATS = ("float32", "float16")
 #: integer types relu / prelu run exactly on the CPU plugin
@@ -188,7 +188,7 @@ def linear(node: Node, x: ov.Output) -> ov.Output:
     return ops.add(scaled, _const(x, node.attrs["beta"])).output(0)
 
 
-@registry.register("clamp", data_types={"input": _FLOATS + _SIGNED_INTS + ("uint8",)})
+@registry.register("clamp")
 def clamp(node: Node, x: ov.Output) -> ov.Output:
     lo, hi = node.attrs["min_value"], node.attrs["max_value"]
     if _is_float(x):
@@ -198,11 +198,19 @@ def clamp(node: Node, x: ov.Output) -> ov.Output:
     # each comparison reads the previous stage's output: comparing the original input
     # in both stages lets the CPU plugin fuse Less+Select into an eltwise that rounds
     # large int32 values through float32
-    info = np.iinfo(x.get_element_type().to_dtype())
+    # values of narrowed types stay within NARROWED_RANGE on OpenVINO, so bounds beyond it
+    # are no-ops and clipping them keeps every emitted constant exact
+    dtype = x.get_element_type().to_dtype()
+    info = np.iinfo(dtype)
+    low, high = NARROWED_RANGE.get(dtype.name, (int(info.min), int(info.max)))
+    if lo > high or hi < low:
+        raise NeedsReference(f"{node.describe()}: bounds [{lo}, {hi}] outside the "
+                             f"{dtype.name} range OpenVINO holds")
+    lo, hi = max(lo, low), min(hi, high)
     y = x
-    if hi < info.max:
+    if hi < high:
         y = ops.select(_int_greater(y, hi), _const(x, hi), y).output(0)
-    if lo > info.min:
+    if lo > low:
         y = ops.select(_int_less(y, lo), _const(x, lo), y).output(0)
     return y if y is not x else ops.identity(x).output(0)
 
