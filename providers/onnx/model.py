@@ -1,0 +1,167 @@
+"""A neutral description of an ONNX graph, independent of the host runtime.
+
+The ONNX Runtime EP fills it from ORT's OrtGraph API, the OpenCV backend and the tests from
+an ``onnx.ModelProto`` (:func:`from_onnx_model`). Translators (``webnn_providers.onnx.ops``)
+only ever see these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import onnx
+import onnx.defs
+import onnx.numpy_helper
+
+#: ONNX TensorProto element type -> WebNN data type (bool travels as uint8 0/1)
+ONNX_TO_WEBNN = {
+    onnx.TensorProto.FLOAT: "float32",
+    onnx.TensorProto.FLOAT16: "float16",
+    onnx.TensorProto.INT32: "int32",
+    onnx.TensorProto.UINT32: "uint32",
+    onnx.TensorProto.INT64: "int64",
+    onnx.TensorProto.UINT64: "uint64",
+    onnx.TensorProto.INT8: "int8",
+    onnx.TensorProto.UINT8: "uint8",
+    onnx.TensorProto.BOOL: "uint8",
+}
+WEBNN_TO_ONNX = {v: k for k, v in ONNX_TO_WEBNN.items() if k != onnx.TensorProto.BOOL}
+
+Dim = int | str | None
+
+
+@dataclass
+class ValueInfo:
+    """A tensor value: ONNX element type, shape (None: unknown rank; a dim is an int, a
+    symbolic name, or None when unknown) and, for constant initializers, the value."""
+
+    name: str
+    onnx_type: int
+    shape: tuple[Dim, ...] | None
+    constant: np.ndarray | None = None
+
+    @property
+    def data_type(self) -> str | None:
+        """The WebNN data type, or None when WebNN has none (double, string ...)."""
+        return ONNX_TO_WEBNN.get(self.onnx_type)
+
+    @property
+    def is_bool(self) -> bool:
+        return self.onnx_type == onnx.TensorProto.BOOL
+
+    @property
+    def static_shape(self) -> tuple[int, ...] | None:
+        if self.shape is None or not all(isinstance(d, int) and d >= 0 for d in self.shape):
+            return None
+        return tuple(int(d) for d in self.shape)
+
+
+@dataclass
+class NodeInfo:
+    """One node: ``since_version`` is the version of the operator schema the node uses
+    (what ORT reports as the node's since-version)."""
+
+    index: int
+    name: str
+    op_type: str
+    domain: str
+    since_version: int
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        return f"{self.op_type}{name}"
+
+
+@dataclass
+class GraphInfo:
+    """Nodes in topological order, every value's info, and the graph's inputs/outputs."""
+
+    nodes: list[NodeInfo]
+    values: dict[str, ValueInfo]
+    inputs: list[str]
+    outputs: list[str]
+
+    def producers(self) -> dict[str, int]:
+        """value name -> index of the node producing it."""
+        return {out: n.index for n in self.nodes for out in n.outputs if out}
+
+    def consumers(self) -> dict[str, list[int]]:
+        """value name -> indices of the nodes reading it."""
+        result: dict[str, list[int]] = {}
+        for n in self.nodes:
+            for name in n.inputs:
+                if name:
+                    result.setdefault(name, []).append(n.index)
+        return result
+
+
+def attribute_value(attr: onnx.AttributeProto) -> Any:
+    """An ONNX attribute as a Python value (tensors as numpy arrays)."""
+    value = onnx.helper.get_attribute_value(attr)
+    if isinstance(value, onnx.TensorProto):
+        return onnx.numpy_helper.to_array(value)
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, list) and value and isinstance(value[0], bytes):
+        return [v.decode() for v in value]
+    if isinstance(value, list) and value and isinstance(value[0], onnx.TensorProto):
+        return [onnx.numpy_helper.to_array(v) for v in value]
+    return value
+
+
+def _shape_of(type_proto: onnx.TypeProto) -> tuple[int, tuple[Dim, ...] | None]:
+    tensor = type_proto.tensor_type
+    if not tensor.HasField("shape"):
+        return tensor.elem_type, None
+    dims: list[Dim] = []
+    for d in tensor.shape.dim:
+        if d.HasField("dim_value"):
+            dims.append(int(d.dim_value))
+        elif d.HasField("dim_param"):
+            dims.append(d.dim_param)
+        else:
+            dims.append(None)
+    return tensor.elem_type, tuple(dims)
+
+
+def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) -> GraphInfo:
+    """The :class:`GraphInfo` of an ONNX model (file path or ModelProto).
+
+    Runs ONNX shape inference first so that intermediate values have shapes.
+    """
+    if isinstance(model, str):
+        model = onnx.load(model)
+    if infer_shapes:
+        try:
+            model = onnx.shape_inference.infer_shapes(model)
+        except Exception:  # noqa: BLE001 - a model ONNX cannot infer still has its own info
+            pass
+    graph = model.graph
+    opsets = {o.domain if o.domain != "ai.onnx" else "": o.version for o in model.opset_import}
+    values: dict[str, ValueInfo] = {}
+    for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
+        elem, shape = _shape_of(vi.type)
+        values[vi.name] = ValueInfo(vi.name, elem, shape)
+    for init in graph.initializer:
+        array = onnx.numpy_helper.to_array(init)
+        values[init.name] = ValueInfo(init.name, init.data_type, tuple(array.shape), array)
+    nodes = []
+    for i, node in enumerate(graph.node):
+        domain = node.domain if node.domain != "ai.onnx" else ""
+        try:
+            since = onnx.defs.get_schema(node.op_type, opsets.get(domain, 1), domain).since_version
+        except Exception:  # noqa: BLE001 - unknown operator: the translator refuses it
+            since = opsets.get(domain, 1)
+        attrs = {a.name: attribute_value(a) for a in node.attribute}
+        nodes.append(NodeInfo(i, node.name, node.op_type, domain, since, tuple(node.input),
+                              tuple(node.output), attrs))
+        for out in node.output:
+            values.setdefault(out, ValueInfo(out, onnx.TensorProto.UNDEFINED, None))
+    initializers = {init.name for init in graph.initializer}
+    inputs = [vi.name for vi in graph.input if vi.name not in initializers]
+    return GraphInfo(nodes, values, inputs, [vi.name for vi in graph.output])

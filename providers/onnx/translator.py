@@ -1,0 +1,349 @@
+"""ONNX -> WebNN translation: one translator per ONNX op, support and emission side by side.
+
+A translator is a function ``emit(n: NodeView) -> list[MLOperand | None]`` registered with
+:func:`translator` for one or more ONNX op types. It raises :class:`Unsupported` (with the
+reason) for what WebNN cannot express; everything else is checked by the WebNN builder
+itself, which validates every call against the spec and the context's
+``op_support_limits()``.
+
+Support is decided by *running the translator* on a scratch builder with the node's input
+descriptors (:func:`check_node`), so "is this node supported?" and "emit it" can never
+drift apart. :func:`build_graph` then translates a group of nodes into one MLGraph.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import webnn_core as webnn
+
+from .model import GraphInfo, NodeInfo, ValueInfo
+
+_LOG = logging.getLogger("webnn")
+
+Emitter = Callable[["NodeView"], Sequence["webnn.MLOperand | None"]]
+
+
+@dataclass(frozen=True)
+class OpEntry:
+    emit: Emitter
+    domain: str
+    min_version: int
+    max_version: int | None
+
+
+_REGISTRY: dict[tuple[str, str], list[OpEntry]] = {}
+
+
+def translator(*op_types: str, domain: str = "", since: int = 1,
+               until: int | None = None) -> Callable[[Emitter], Emitter]:
+    """Register ``emit`` for ``op_types`` of ``domain`` with schema versions
+    ``since <= since_version <= until``."""
+    def decorate(emit: Emitter) -> Emitter:
+        for op_type in op_types:
+            _REGISTRY.setdefault((domain, op_type), []).append(
+                OpEntry(emit, domain, since, until))
+        return emit
+    return decorate
+
+
+def supported_op_types() -> list[str]:
+    """Every ONNX op type with a translator ("domain:Op" for non-default domains)."""
+    _load_ops()
+    return sorted(f"{d}:{o}" if d else o for d, o in _REGISTRY)
+
+
+def _find(node: NodeInfo) -> OpEntry:
+    _load_ops()
+    entries = _REGISTRY.get((node.domain, node.op_type))
+    if not entries:
+        raise Unsupported(f"unsupported op {node.op_type}" +
+                          (f" (domain {node.domain})" if node.domain else ""), "op")
+    for entry in entries:
+        if entry.min_version <= node.since_version and (
+                entry.max_version is None or node.since_version <= entry.max_version):
+            return entry
+    raise Unsupported(f"unsupported opset: {node.op_type}-{node.since_version}", "opset")
+
+
+_LOADED = False
+
+
+def _load_ops() -> None:
+    global _LOADED
+    if not _LOADED:
+        from . import ops  # noqa: F401 - registers the translators
+
+        _LOADED = True
+
+
+class Unsupported(Exception):  # noqa: N818 - a verdict, not an error
+    """The node cannot be translated; ``kind`` classifies the reason for reports
+    ("op", "opset", "dtype", "attribute", "dynamic shape", "shape", "webnn")."""
+
+    def __init__(self, reason: str, kind: str = "attribute") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
+class NodeView:
+    """What a translator sees: the node, its attributes, its inputs as WebNN operands (or
+    constant arrays) and the builder."""
+
+    def __init__(self, node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
+                 operands: Mapping[str, webnn.MLOperand]) -> None:
+        self.node = node
+        self.graph = graph
+        self.b = builder
+        self._operands = operands
+
+    # attributes -------------------------------------------------------------------------
+    def attr(self, name: str, default: Any = None) -> Any:
+        return self.node.attributes.get(name, default)
+
+    @property
+    def version(self) -> int:
+        return self.node.since_version
+
+    # inputs -----------------------------------------------------------------------------
+    @property
+    def num_inputs(self) -> int:
+        return len(self.node.inputs)
+
+    def has_input(self, i: int) -> bool:
+        return i < len(self.node.inputs) and self.node.inputs[i] != ""
+
+    def value(self, i: int) -> ValueInfo:
+        return self.graph.values[self.node.inputs[i]]
+
+    def input(self, i: int) -> webnn.MLOperand:
+        """Input ``i`` as an operand (constant initializers become WebNN constants)."""
+        if not self.has_input(i):
+            raise Unsupported(f"{self.node.op_type}: input {i} is required", "attribute")
+        return self._operands[self.node.inputs[i]]
+
+    def const(self, i: int) -> np.ndarray | None:
+        """The value of input ``i`` when it is a constant initializer, else None."""
+        if not self.has_input(i):
+            return None
+        return self.graph.values[self.node.inputs[i]].constant
+
+    def require_const(self, i: int, what: str) -> np.ndarray:
+        """Input ``i``'s constant value; Unsupported when it is computed at run time."""
+        value = self.const(i)
+        if value is None:
+            raise Unsupported(f"{self.node.op_type}: {what} (input {i}) must be a constant",
+                              "dynamic shape")
+        return value
+
+    def shape(self, i: int) -> tuple[int, ...]:
+        return self.input(i).shape
+
+    def data_type(self, i: int) -> str:
+        return self.input(i).data_type
+
+    def is_bool(self, i: int) -> bool:
+        return self.has_input(i) and self.value(i).is_bool
+
+    def output_is_bool(self, i: int = 0) -> bool:
+        info = self.graph.values.get(self.node.outputs[i])
+        return info is not None and info.is_bool
+
+    def constant(self, array: np.ndarray | Any, data_type: str | None = None) -> webnn.MLOperand:
+        """A new WebNN constant (``data_type`` defaults to the array's own)."""
+        array = np.asarray(array)
+        if data_type is not None:
+            array = array.astype(webnn.MLOperandDescriptor(data_type, ()).numpy_dtype)
+        return self.b.constant(np.ascontiguousarray(array))
+
+    def unsupported(self, reason: str, kind: str = "attribute") -> Unsupported:
+        return Unsupported(f"{self.node.op_type}: {reason}", kind)
+
+
+@dataclass
+class TranslatedGraph:
+    """One WebNN graph for a group of ONNX nodes; inputs/outputs by ONNX value name, in
+    the order the host passes them."""
+
+    graph: webnn.MLGraph
+    inputs: list[str]
+    outputs: list[str]
+
+
+def _descriptor(info: ValueInfo, shape: Sequence[int] | None) -> webnn.MLOperandDescriptor:
+    if info.data_type is None:
+        raise Unsupported(f"value {info.name!r}: ONNX element type {info.onnx_type} has no "
+                          "WebNN data type", "dtype")
+    if shape is None:
+        shape = info.static_shape
+        if shape is None:
+            raise Unsupported(f"value {info.name!r}: dynamic or unknown shape {info.shape}",
+                              "dynamic shape")
+    if any(d == 0 for d in shape):
+        raise Unsupported(f"value {info.name!r}: empty tensor shape {list(shape)}", "shape")
+    return webnn.MLOperandDescriptor(info.data_type, shape)
+
+
+def group_io(graph: GraphInfo, nodes: Iterable[int]) -> tuple[list[str], list[str]]:
+    """(inputs, outputs) of a node group: values read from outside the group (excluding
+    constant initializers), and values produced inside that are graph outputs or read
+    outside."""
+    members = set(nodes)
+    produced = {out for i in members for out in graph.nodes[i].outputs if out}
+    inputs: list[str] = []
+    for i in sorted(members):
+        for name in graph.nodes[i].inputs:
+            if (name and name not in produced and name not in inputs
+                    and graph.values[name].constant is None):
+                inputs.append(name)
+    consumers = graph.consumers()
+    graph_outputs = set(graph.outputs)
+    outputs = []
+    for i in sorted(members):
+        for name in graph.nodes[i].outputs:
+            if name and (name in graph_outputs or
+                         any(c not in members for c in consumers.get(name, []))):
+                outputs.append(name)
+    return inputs, outputs
+
+
+def build_graph(context: webnn.MLContext, graph: GraphInfo, nodes: Iterable[int],
+                input_shapes: Mapping[str, Sequence[int]] | None = None) -> TranslatedGraph:
+    """Translate the nodes ``nodes`` (indices) into one built MLGraph.
+
+    ``input_shapes`` gives concrete shapes for group inputs with symbolic dimensions.
+    Raises :class:`Unsupported` when a node cannot be translated.
+    """
+    order = sorted(set(nodes))
+    inputs, outputs = group_io(graph, order)
+    builder = webnn.MLGraphBuilder(context)
+    operands: dict[str, webnn.MLOperand] = {}
+    for name in inputs:
+        shape = (input_shapes or {}).get(name)
+        operands[name] = builder.input(name, _descriptor(graph.values[name], shape))
+    for i in order:
+        _emit_node(graph.nodes[i], graph, builder, operands)
+    named = {}
+    for name in outputs:
+        operand = operands[name]
+        if operand.kind != "output":  # an input or constant passed straight through
+            operand = builder.identity(operand)
+        named[name] = operand
+    return TranslatedGraph(builder.build(named), inputs, outputs)
+
+
+def _emit_node(node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
+               operands: dict[str, webnn.MLOperand]) -> None:
+    entry = _find(node)
+    for name in node.inputs:
+        if name and name not in operands:
+            info = graph.values.get(name)
+            if info is None or info.constant is None:
+                raise Unsupported(f"{node.describe()}: input {name!r} is not available", "shape")
+            if info.data_type is None:
+                raise Unsupported(f"{node.describe()}: constant {name!r} of ONNX element type "
+                                  f"{info.onnx_type} has no WebNN data type", "dtype")
+            if info.constant.size == 0:
+                raise Unsupported(f"{node.describe()}: empty constant {name!r}", "shape")
+            array = info.constant
+            if info.is_bool:
+                array = array.astype(np.uint8)
+            operands[name] = builder.constant(np.ascontiguousarray(array))
+    view = NodeView(node, graph, builder, operands)
+    try:
+        results = entry.emit(view)
+    except TypeError as exc:
+        raise Unsupported(f"{node.describe()}: WebNN rejects it: {exc}", "webnn") from exc
+    if len(results) > len(node.outputs):
+        raise RuntimeError(f"{node.describe()}: translator returned {len(results)} outputs")
+    for name, operand in zip(node.outputs, results, strict=False):
+        if name and operand is not None:
+            operands[name] = operand
+    missing = [n for n in node.outputs[:len(results)] if n and n not in operands]
+    if missing:
+        raise Unsupported(f"{node.describe()}: outputs {missing} are not produced", "attribute")
+
+
+@dataclass
+class Verdict:
+    """Whether one node can run on WebNN, and why not."""
+
+    supported: bool
+    reason: str = ""
+    kind: str = ""
+
+
+def check_node(context: webnn.MLContext, graph: GraphInfo, index: int,
+               free_dimension: int | None = None) -> Verdict:
+    """Translate node ``index`` alone on a scratch builder.
+
+    Inputs take their ONNX value info; with ``free_dimension`` set, symbolic dimensions
+    take that size for the check (the real graph is then translated per concrete shape).
+    """
+    node = graph.nodes[index]
+    builder = webnn.MLGraphBuilder(context)
+    operands: dict[str, webnn.MLOperand] = {}
+    try:
+        for name in node.inputs:
+            if not name or name in operands:
+                continue
+            info = graph.values.get(name)
+            if info is None:
+                raise Unsupported(f"input {name!r} has no type information", "shape")
+            if info.constant is not None:
+                continue
+            shape = info.static_shape
+            if shape is None and free_dimension is not None and info.shape is not None:
+                shape = tuple(d if isinstance(d, int) and d >= 0 else free_dimension
+                              for d in info.shape)
+            operands[name] = builder.input(name, _descriptor(info, shape))
+        _emit_node(node, graph, builder, operands)
+        for name in node.outputs:
+            if name and name in operands:
+                _check_output(graph.values.get(name), operands[name], node)
+    except Unsupported as exc:
+        return Verdict(False, exc.reason, exc.kind)
+    except (TypeError, ValueError, webnn.WebNNError) as exc:
+        return Verdict(False, f"{node.describe()}: {exc}", "webnn")
+    return Verdict(True)
+
+
+def _check_output(info: ValueInfo | None, operand: webnn.MLOperand, node: NodeInfo) -> None:
+    """The translated output must have the ONNX output's data type (and static shape)."""
+    if info is None or info.onnx_type == 0:
+        return
+    if info.data_type != operand.data_type:
+        raise Unsupported(f"{node.describe()}: output {info.name!r} would be "
+                          f"{operand.data_type}, ONNX says {info.data_type}", "dtype")
+    shape = info.static_shape
+    if shape is not None and tuple(shape) != operand.shape:
+        raise Unsupported(f"{node.describe()}: output {info.name!r} shape {list(operand.shape)} "
+                          f"differs from ONNX's {list(shape)}", "shape")
+
+
+def run_graph(context: webnn.MLContext, graph: GraphInfo,
+              inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Translate the whole graph as one WebNN graph and run it (for tests and tools)."""
+    shapes = {name: np.shape(value) for name, value in inputs.items()}
+    translated = build_graph(context, graph, range(len(graph.nodes)), shapes)
+    feeds = {}
+    for name in translated.inputs:
+        value = np.asarray(inputs[name])
+        if graph.values[name].is_bool:
+            value = value.astype(np.uint8)
+        feeds[name] = value
+    results = context.compute(translated.graph, feeds)
+    out = {}
+    for name in graph.outputs:
+        if name in results:
+            value = results[name]
+            out[name] = value.astype(bool) if graph.values[name].is_bool else value
+        elif name in inputs:
+            out[name] = np.asarray(inputs[name])
+    return out
