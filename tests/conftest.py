@@ -1,4 +1,5 @@
-"""Pytest hooks: a summary of the WPT conformance run (tests/test_wpt.py) per backend."""
+"""Pytest hooks: summaries of the WPT conformance run (tests/test_wpt.py) per backend and of
+the ONNX backend node cases (tests/translation/node_cases.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,30 @@ def _skip_reason(report: Any) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    _wpt_summary(terminalreporter)
+    _node_case_summary(terminalreporter)
+
+
+def _node_case_summary(terminalreporter: Any) -> None:
+    """Counts of the ONNX node cases: taken (passed/failed) and left to the host by kind."""
+    try:
+        from tests.translation.node_cases import OUTCOMES, REFUSALS
+    except ImportError:
+        return
+    if not OUTCOMES:
+        return
+    terminalreporter.section("ONNX backend node cases")
+    for suite, counts in OUTCOMES.items():
+        total = sum(counts.values())
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        terminalreporter.write_line(f"{suite}: {total} cases: {parts}")
+        kinds = REFUSALS.get(suite)
+        if kinds:
+            terminalreporter.write_line("  left to host by reason: " + ", ".join(
+                f"{k} {v}" for k, v in kinds.most_common()))
+
+
+def _wpt_summary(terminalreporter: Any) -> None:
     """Per backend: total, passed, failed, skipped, pass rate; failures per op file;
     skipped case names with reasons."""
     outcomes = _wpt_outcomes(terminalreporter.stats)
