@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 
 from tests.helpers import context
 from tests.translation.node_cases import assert_outputs_match, node_cases, record
-from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 
 SUITE = "onnx node cases (translator, openvino)"
 
