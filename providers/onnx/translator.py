@@ -235,7 +235,9 @@ def build_graph(context: webnn.MLContext, graph: GraphInfo, nodes: Iterable[int]
         if operand.kind != "output":  # an input or constant passed straight through
             operand = builder.identity(operand)
         named[name] = operand
-    return TranslatedGraph(builder.build(named), inputs, outputs)
+    built = builder.build(named)
+    # a group input no output depends on (e.g. CastLike's type donor) is not a graph input
+    return TranslatedGraph(built, [n for n in inputs if n in built.inputs], outputs)
 
 
 def _emit_node(node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
