@@ -253,3 +253,13 @@ def test_op_support_limits_is_a_fresh_dictionary():
     b = webnn.MLGraphBuilder(ctx)
     with pytest.raises(TypeError, match="not supported by the openvino backend"):
         b.max_pool2d(b.input("x", D("int64", [1, 1, 2, 2])))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_read_only_inputs(backend):
+    """Regression: OpenVINO refuses to share read-only memory (np.frombuffer, views)."""
+    ctx = context(backend)
+    graph = _relu_graph(ctx)
+    x = np.frombuffer(np.arange(-3, 3, dtype=np.float32).tobytes(), np.float32).reshape(2, 3)
+    assert not x.flags.writeable
+    np.testing.assert_array_equal(ctx.compute(graph, {"x": x})["y"], np.maximum(x, 0))

@@ -97,7 +97,7 @@ class NodeView:
     constant arrays) and the builder."""
 
     def __init__(self, node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
-                 operands: Mapping[str, webnn.MLOperand]) -> None:
+                 operands: dict[str, webnn.MLOperand]) -> None:
         self.node = node
         self.graph = graph
         self.b = builder
@@ -123,10 +123,14 @@ class NodeView:
         return self.graph.values[self.node.inputs[i]]
 
     def input(self, i: int) -> webnn.MLOperand:
-        """Input ``i`` as an operand (constant initializers become WebNN constants)."""
+        """Input ``i`` as an operand (a constant initializer becomes a WebNN constant the
+        first time a translator asks for it as an operand)."""
         if not self.has_input(i):
             raise Unsupported(f"{self.node.op_type}: input {i} is required", "attribute")
-        return self._operands[self.node.inputs[i]]
+        name = self.node.inputs[i]
+        if name not in self._operands:
+            self._operands[name] = _constant_operand(self.b, self.graph.values[name], self.node)
+        return self._operands[name]
 
     def const(self, i: int) -> np.ndarray | None:
         """The value of input ``i`` when it is a constant initializer, else None."""
@@ -160,10 +164,23 @@ class NodeView:
         array = np.asarray(array)
         if data_type is not None:
             array = array.astype(webnn.MLOperandDescriptor(data_type, ()).numpy_dtype)
-        return self.b.constant(np.ascontiguousarray(array))
+        return self.b.constant(np.require(array, requirements="C"))
 
     def unsupported(self, reason: str, kind: str = "attribute") -> Unsupported:
         return Unsupported(f"{self.node.op_type}: {reason}", kind)
+
+
+def _constant_operand(builder: webnn.MLGraphBuilder, info: ValueInfo,
+                      node: NodeInfo) -> webnn.MLOperand:
+    """A WebNN constant for a constant initializer (bool becomes uint8 0/1)."""
+    if info.data_type is None:
+        raise Unsupported(f"{node.describe()}: constant {info.name!r} of ONNX element type "
+                          f"{info.onnx_type} has no WebNN data type", "dtype")
+    if info.constant.size == 0:
+        raise Unsupported(f"{node.describe()}: empty constant {info.name!r}", "shape")
+    array = info.constant.astype(np.uint8) if info.is_bool else info.constant
+    # np.require keeps a 0-d array 0-d (np.ascontiguousarray would make it shape [1])
+    return builder.constant(np.require(array, requirements="C"))
 
 
 @dataclass
@@ -248,15 +265,6 @@ def _emit_node(node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
             info = graph.values.get(name)
             if info is None or info.constant is None:
                 raise Unsupported(f"{node.describe()}: input {name!r} is not available", "shape")
-            if info.data_type is None:
-                raise Unsupported(f"{node.describe()}: constant {name!r} of ONNX element type "
-                                  f"{info.onnx_type} has no WebNN data type", "dtype")
-            if info.constant.size == 0:
-                raise Unsupported(f"{node.describe()}: empty constant {name!r}", "shape")
-            array = info.constant
-            if info.is_bool:
-                array = array.astype(np.uint8)
-            operands[name] = builder.constant(np.ascontiguousarray(array))
     view = NodeView(node, graph, builder, operands)
     try:
         results = entry.emit(view)

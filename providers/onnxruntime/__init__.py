@@ -1,1 +1,107 @@
-"""WebNN provider for onnxruntime (see the project issues; not implemented yet)."""
+"""WebNN as an ONNX Runtime execution provider (``WebNNExecutionProvider``).
+
+>>> import onnxruntime as ort
+>>> import webnn_providers.onnxruntime as webnn_ort
+>>> webnn_ort.register()           # once per process; idempotent
+>>> sess = ort.InferenceSession("model.onnx", providers=[
+...     ("WebNNExecutionProvider", {"backend": "openvino", "device": "CPU"}),
+...     "CPUExecutionProvider"])
+
+It is a plugin EP (ORT >= 1.24): :func:`register` registers the package's shared library
+with ``onnxruntime.register_execution_provider_library``; the EP then works through
+``providers=[...]``, ``SessionOptions.add_provider(name, options)`` and
+``SessionOptions.add_provider_for_devices`` (its device in ``ort.get_ep_devices()`` is the
+CPU). ONNX Runtime hands it each graph; it takes the nodes WebNN can run, fused into
+partitions of one WebNN graph each, and leaves the rest to the next provider.
+
+Provider options (strings): ``backend`` ("openvino" default, or "reference"), ``device``
+(OpenVINO device, default "CPU"), ``power_preference`` ("default", "high-performance",
+"low-power"), ``precision`` ("float32", "bfloat16", "float16") and ``cache_dir``. An unknown
+option or a bad value fails session creation with ORT's InvalidArgument error.
+
+Which nodes WebNN takes is logged at INFO on the ``webnn`` logger when a session is created;
+:func:`partition_report` computes the same report for a model without creating a session
+(on the model as stored: ORT's level-1 optimizations may still change the graph it sees).
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import onnx
+
+from ..onnx import from_onnx_model
+from ..partition import graph_predecessors
+from ._ep import EP_NAME, OPTIONS, OptionError, create_context
+from ._report import NodeReport, PartitionReport, analyze
+
+__all__ = ["EP_NAME", "OPTIONS", "NodeReport", "OptionError", "PartitionReport",
+           "is_registered", "library_path", "partition_report", "register", "unregister"]
+
+#: the name the library is registered under (``ort.unregister_execution_provider_library``)
+REGISTRATION_NAME = EP_NAME
+
+_LOCK = threading.Lock()
+_REGISTERED = False
+
+
+def library_path() -> str:
+    """Path of the plugin EP shared library built with the package."""
+    here = Path(__file__).resolve().parent
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = here / f"_webnn_ep{suffix}"
+        if candidate.exists():
+            return str(candidate)
+    raise RuntimeError(f"{EP_NAME}: the plugin library _webnn_ep*.so was not built in {here}; "
+                       "reinstall the package (pip install .) with a C compiler available")
+
+
+def register() -> None:
+    """Register the WebNN EP with ONNX Runtime (once per process; later calls do nothing)."""
+    global _REGISTERED
+    import onnxruntime as ort
+
+    from . import _ep
+
+    with _LOCK:
+        if _REGISTERED:
+            return
+        path = library_path()
+        _ep.install(path)
+        ort.register_execution_provider_library(REGISTRATION_NAME, path)
+        _REGISTERED = True
+
+
+def unregister() -> None:
+    """Unregister the library (sessions using the EP must be gone)."""
+    global _REGISTERED
+    import onnxruntime as ort
+
+    with _LOCK:
+        if _REGISTERED:
+            ort.unregister_execution_provider_library(REGISTRATION_NAME)
+            _REGISTERED = False
+
+
+def is_registered() -> bool:
+    return _REGISTERED
+
+
+def partition_report(model: str | os.PathLike | onnx.ModelProto, **options: Any
+                     ) -> PartitionReport:
+    """Which nodes of ``model`` the EP would take, without running anything.
+
+    ``options`` are the provider options. Returns a :class:`PartitionReport`:
+    ``.partitions`` (node indices per fused partition), ``.nodes`` (every node's verdict),
+    ``.fallback`` (nodes left to ONNX Runtime with ``reason`` and ``kind``), ``.as_dict()``.
+    """
+    context = create_context({k: str(v) if k != "cache_dir" else v
+                              for k, v in options.items()})
+    if isinstance(model, os.PathLike):
+        model = os.fspath(model)
+    graph = from_onnx_model(model)
+    return analyze(context, graph, graph_predecessors(graph))

@@ -490,3 +490,16 @@ def test_operands_from_another_builder():
         g.reshape(other, [2])
     with pytest.raises(TypeError, match="concat: inputs\\[0\\] was created by another"):
         g.concat([other], 0)
+
+
+def test_reshape_matmul_result_to_scalar():
+    """Regression: OpenVINO 2026.4's CPU plugin segfaulted compiling MatMul -> Reshape([])."""
+    a = np.arange(4, dtype=np.float32).reshape(1, 4)
+    w = np.ones((4, 1), np.float32)
+
+    def build(g):
+        x = g.input("x", webnn.MLOperandDescriptor("float32", [1, 4]))
+        return {"y": g.reshape(g.matmul(x, g.constant(w)), [])}
+
+    out = assert_backends_agree(build, {"x": a})
+    assert out["y"].shape == () and out["y"] == 6

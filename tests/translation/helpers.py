@@ -8,9 +8,9 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import helper
+from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 
 from tests.helpers import context
-from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 
 OPSET = 21
 

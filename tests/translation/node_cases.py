@@ -8,6 +8,8 @@ import warnings
 from collections import Counter
 
 import numpy as np
+import onnx
+import onnx.numpy_helper
 
 #: outcome counters per suite, printed by tests/conftest.py at the end of the run
 OUTCOMES: dict[str, Counter] = {}
@@ -21,6 +23,13 @@ def node_cases() -> list:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         return [c for c in collect_testcases() if c.data_sets]
+
+
+def as_array(value: object) -> np.ndarray:
+    """A data-set entry as numpy (some cases store TensorProtos)."""
+    if isinstance(value, onnx.TensorProto):
+        return onnx.numpy_helper.to_array(value)
+    return np.asarray(value)
 
 
 def record(suite: str, outcome: str, reason_kind: str | None = None) -> None:

@@ -8,12 +8,11 @@ run (tests/conftest.py). The ORT-session version of this test lives in tests/ort
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 
 from tests.helpers import context
-from tests.translation.node_cases import assert_outputs_match, node_cases, record
+from tests.translation.node_cases import as_array, assert_outputs_match, node_cases, record
 
 SUITE = "onnx node cases (translator, openvino)"
 
@@ -31,7 +30,8 @@ def test_node_case(case):
                    if i.name not in {t.name for t in case.model.graph.initializer}]
     outputs = [o.name for o in case.model.graph.output]
     for inputs, expected in case.data_sets:
-        feeds = dict(zip(inputs_info, (np.asarray(a) for a in inputs), strict=False))
+        feeds = dict(zip(inputs_info, (as_array(a) for a in inputs), strict=False))
+        expected = [as_array(a) for a in expected]
         got = run_graph(ctx, graph, feeds)
         try:
             assert_outputs_match(case, [got[n] for n in outputs], expected, case.name)

@@ -204,7 +204,10 @@ class OpenVINOGraph(CompiledGraph):
         request = self._request()
         try:
             for i, name in enumerate(self._input_names):
-                request.set_input_tensor(i, ov.Tensor(inputs[name], shared_memory=True))
+                array = inputs[name]
+                # OpenVINO shares only writeable memory; a read-only array is copied once
+                request.set_input_tensor(i, ov.Tensor(array,
+                                                      shared_memory=array.flags.writeable))
             for i, (name, _, _) in enumerate(self._outputs):
                 request.set_output_tensor(i, ov.Tensor(outputs[name], shared_memory=True))
             request.infer()

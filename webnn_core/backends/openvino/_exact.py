@@ -62,3 +62,36 @@ def compare(op: str, a: ov.Output, b: ov.Output) -> ov.Output:
         strict(a_high, b_high),
         ops.logical_and(ops.equal(a_high, b_high), _NATIVE[op](a_low, b_low)),
     ).output(0)
+
+
+def _f32(value: float) -> ov.Output:
+    return ops.constant(np.float32(value)).output(0)
+
+
+def _split(x: ov.Output) -> tuple[ov.Output, ov.Output]:
+    """Veltkamp split of float32 ``x`` into a high and low half of 12 bits each."""
+    t = ops.multiply(x, _f32(4097.0))
+    high = ops.subtract(t, ops.subtract(t, x))
+    return high.output(0), ops.subtract(x, high).output(0)
+
+
+def divide(a: ov.Output, b: ov.Output) -> ov.Output:
+    """``a / b`` correctly rounded for float32 (as IEEE division and the reference are).
+
+    The CPU plugin's float32 Divide is off by one ULP for about a quarter of all quotients,
+    which flips round-half-even results (quantization). The quotient ``q0`` is corrected
+    with the exact residual ``a - q0 * b`` (Dekker's error-free product):
+    ``q = q0 + (a - q0 * b) / b``. Other types divide natively.
+    """
+    if a.get_element_type() != ov.Type.f32:
+        return ops.divide(a, b).output(0)
+    q0 = ops.divide(a, b).output(0)
+    q_high, q_low = _split(q0)
+    b_high, b_low = _split(b)
+    p = ops.multiply(q0, b)
+    e = ops.add(ops.add(ops.add(ops.subtract(ops.multiply(q_high, b_high), p),
+                                ops.multiply(q_high, b_low)),
+                        ops.multiply(q_low, b_high)),
+                ops.multiply(q_low, b_low))
+    residual = ops.subtract(ops.subtract(a, p), e)
+    return ops.add(q0, ops.divide(residual, b)).output(0)

@@ -8,6 +8,7 @@ import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
+from . import _exact as exact
 from ._exact import compare, is_wide_integer
 from ._registry import registry
 
@@ -36,6 +37,8 @@ def max_min(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
 @registry.register("div")
 def div(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     # integer division truncates toward zero (C semantics), not Python's floor
+    if a.get_element_type().is_real():
+        return exact.divide(a, b)
     node_ = ops.divide(a, b)
     node_.set_attribute("m_pythondiv", False)
     return node_.output(0)
@@ -87,9 +90,10 @@ def is_infinite(node: Node, a: ov.Output) -> ov.Output:
     return to_uint8(ops.is_inf(a))
 
 
-def _reciprocal(x: ov.Output) -> ov.Node:
-    one = ops.constant(np.array(1, dtype=x.get_element_type().to_dtype()))
-    return ops.divide(one, x)
+@registry.register("reciprocal")
+def reciprocal(node: Node, x: ov.Output) -> ov.Output:
+    one = ops.constant(np.array(1, dtype=x.get_element_type().to_dtype())).output(0)
+    return exact.divide(one, x)
 
 
 _UNARY = {
@@ -102,7 +106,6 @@ _UNARY = {
     "identity": ops.identity,
     "log": ops.log,
     "neg": ops.negative,
-    "reciprocal": _reciprocal,
     "round_even": lambda x: ops.round(x, "half_to_even"),
     "sin": ops.sin,
     "sign": ops.sign,

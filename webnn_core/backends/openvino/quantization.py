@@ -18,6 +18,7 @@ import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
+from ._exact import divide
 from ._registry import registry
 
 _INT32_MIN = -(2**31)
@@ -139,5 +140,5 @@ def quantize_linear(node: Node, x: ov.Output, scale: ov.Output,
     xf = ops.convert(x, ov.Type.f32)
     sf = _expanded_f32(node, scale, 1)
     zf = _expanded_f32(node, zero_point, 2)
-    q = ops.add(ops.round(ops.divide(xf, sf), "half_to_even"), zf).output(0)
+    q = ops.add(ops.round(divide(xf, sf), "half_to_even"), zf).output(0)
     return float_to_int(q, zero_point.get_element_type())

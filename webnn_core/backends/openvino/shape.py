@@ -50,6 +50,9 @@ def reshape(node: Node, x: ov.Output) -> ov.Output:
     shape = node.attrs["new_shape"]
     if tuple(shape) == _shape(x):
         return unchanged(x)
+    if not shape:
+        # Reshape to [] after a MatMul segfaults the CPU plugin's compile: squeeze instead
+        return ops.squeeze(x, i64(list(range(len(_shape(x)))))).output(0)
     return ops.reshape(x, i64(list(shape)), special_zero=False).output(0)
 
 

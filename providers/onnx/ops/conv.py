@@ -1,0 +1,194 @@
+"""ONNX convolutions: Conv and ConvTranspose -> WebNN conv2d / conv_transpose2d.
+
+WebNN convolves exactly two spatial dimensions, so 1-D ONNX convolutions run as 2-D ones
+over an ``[N, C, 1, L]`` view (a height-1 image and a height-1 kernel compute exactly the
+1-D result). 3-D and higher are refused. ``auto_pad`` is resolved to explicit padding from
+the static input shape with the formulas of the ONNX operator spec.
+
+The spatial helpers here (attribute defaults, SAME padding) are shared with pooling.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..translator import NodeView, translator
+
+Pads = list[tuple[int, int]]  # (begin, end) per spatial axis
+
+
+# -- shared spatial helpers ---------------------------------------------------------------
+def spatial_list(n: NodeView, name: str, count: int, default: int) -> list[int]:
+    """An int-list attribute with one entry per spatial axis (``default`` when absent)."""
+    value = n.attr(name)
+    if value is None:
+        return [default] * count
+    value = [int(v) for v in value]
+    if len(value) != count:
+        raise n.unsupported(f"{name} {value} must have {count} entries (one per spatial axis)")
+    return value
+
+
+def same_pads(in_sizes: Sequence[int], out_sizes: Sequence[int], kernel: Sequence[int],
+              strides: Sequence[int], dilations: Sequence[int], upper: bool) -> Pads:
+    """ONNX SAME_UPPER/SAME_LOWER: the total padding that makes the output ``out_sizes``,
+    split evenly with the odd element at the end (UPPER) or at the beginning (LOWER)."""
+    pads = []
+    for size, out, k, s, d in zip(in_sizes, out_sizes, kernel, strides, dilations,
+                                  strict=True):
+        total = max(0, (out - 1) * s + (k - 1) * d + 1 - size)
+        small, large = total // 2, total - total // 2
+        pads.append((small, large) if upper else (large, small))
+    return pads
+
+
+def explicit_pads(n: NodeView, count: int) -> Pads:
+    """The ``pads`` attribute ``[x1_begin, x2_begin, ..., x1_end, x2_end]`` as pairs."""
+    flat = spatial_list(n, "pads", 2 * count, 0)
+    if any(p < 0 for p in flat):
+        raise n.unsupported(f"negative pads {flat} (cropping) are not supported")
+    return [(flat[i], flat[count + i]) for i in range(count)]
+
+
+def resolve_pads(n: NodeView, in_sizes: Sequence[int], kernel: Sequence[int],
+                 strides: Sequence[int], dilations: Sequence[int]) -> Pads:
+    """Padding of Conv and the pooling ops for every ``auto_pad`` value: NOTSET uses
+    ``pads``, VALID none, SAME_* pads so that ``output = ceil(input / stride)``."""
+    auto_pad = n.attr("auto_pad", "NOTSET")
+    count = len(in_sizes)
+    if auto_pad == "NOTSET":
+        return explicit_pads(n, count)
+    if auto_pad == "VALID":
+        return [(0, 0)] * count
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        out = [-(-size // s) for size, s in zip(in_sizes, strides, strict=True)]
+        return same_pads(in_sizes, out, kernel, strides, dilations, auto_pad == "SAME_UPPER")
+    raise n.unsupported(f"auto_pad {auto_pad!r} is not an ONNX value")
+
+
+def webnn_padding(pads: Pads) -> list[int]:
+    """(begin, end) pairs of (H, W) -> WebNN's [beginH, endH, beginW, endW]."""
+    return [pads[0][0], pads[0][1], pads[1][0], pads[1][1]]
+
+
+def as_2d(n: NodeView, x, what: str = "input"):
+    """A rank-3 ``[N, C, L]`` operand viewed as ``[N, C, 1, L]``; rank 4 unchanged."""
+    if x.rank == 4:
+        return x
+    if x.rank == 3:
+        return n.b.reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]])
+    raise n.unsupported(f"{what} of rank {x.rank}: only 1-D and 2-D spatial data "
+                        "(rank 3 or 4) map to WebNN's 2-D operators", "shape")
+
+
+def from_2d(n: NodeView, y, rank: int):
+    """Undo :func:`as_2d` on a result."""
+    if rank == 4:
+        return y
+    return n.b.reshape(y, [y.shape[0], y.shape[1], y.shape[3]])
+
+
+def to_2d_params(values: Sequence[int], fill: int) -> list[int]:
+    """Per-axis parameters of a 1-D op for its ``[1, L]`` 2-D view."""
+    return list(values) if len(values) == 2 else [fill, *values]
+
+
+def to_2d_pads(pads: Pads) -> Pads:
+    return pads if len(pads) == 2 else [(0, 0), *pads]
+
+
+def _kernel(n: NodeView, weight_shape: Sequence[int]) -> list[int]:
+    kernel = list(weight_shape[2:])
+    given = n.attr("kernel_shape")
+    if given is not None and [int(k) for k in given] != kernel:
+        raise n.unsupported(f"kernel_shape {list(given)} differs from the weight's spatial "
+                            f"shape {kernel}")
+    return kernel
+
+
+# -- Conv ---------------------------------------------------------------------------------
+@translator("Conv", since=1)
+def conv(n: NodeView) -> list:
+    """ONNX Conv (1, 11: unchanged semantics; 11 only relaxed ``kernel_shape``/``pads``
+    defaults, 22 adds bfloat16): ``Y = conv(X, W) + B`` with ``group``, ``dilations``,
+    ``strides``, ``pads`` or ``auto_pad``. The ONNX weight ``[M, C/group, kH, kW]`` is
+    WebNN's "oihw" filter."""
+    x, w = n.input(0), n.input(1)
+    rank = x.rank
+    if w.rank != rank:
+        raise n.unsupported(f"weight rank {w.rank} differs from input rank {rank}", "shape")
+    x2, w2 = as_2d(n, x), as_2d(n, w, "weight")
+    count = rank - 2
+    kernel = _kernel(n, w.shape)
+    strides = spatial_list(n, "strides", count, 1)
+    dilations = spatial_list(n, "dilations", count, 1)
+    pads = resolve_pads(n, x.shape[2:], kernel, strides, dilations)
+    bias = n.input(2) if n.has_input(2) else None
+    y = n.b.conv2d(x2, w2, padding=webnn_padding(to_2d_pads(pads)),
+                   strides=to_2d_params(strides, 1), dilations=to_2d_params(dilations, 1),
+                   groups=int(n.attr("group", 1)), bias=bias)
+    return [from_2d(n, y, rank)]
+
+
+# -- ConvTranspose ------------------------------------------------------------------------
+def _transpose_geometry(n: NodeView, in_sizes: Sequence[int], kernel: Sequence[int],
+                        strides: Sequence[int], dilations: Sequence[int],
+                        out_pad: Sequence[int]) -> tuple[Pads, list[int]]:
+    """ConvTranspose padding and output size per the ONNX spec.
+
+    The full (unpadded) output is ``stride * (in - 1) + output_padding + (k - 1) * d + 1``.
+    With ``output_shape`` (or SAME_*, whose output is ``in * stride``) the total padding
+    is ``full - output``: SAME_UPPER puts the odd element at the end, every other mode at
+    the beginning. A negative total (the output is larger than the full result) pads
+    nothing and grows the result at the end, as ONNX Runtime does.
+    """
+    count = len(in_sizes)
+    auto_pad = n.attr("auto_pad", "NOTSET")
+    full = [s * (i - 1) + p + (k - 1) * d + 1
+            for i, k, s, d, p in zip(in_sizes, kernel, strides, dilations, out_pad, strict=True)]
+    output_shape = n.attr("output_shape")
+    if output_shape is not None:
+        output = [int(v) for v in output_shape][-count:]
+        if len(output) != count:
+            raise n.unsupported(f"output_shape {list(output_shape)} has too few entries")
+    elif auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        if any(out_pad):
+            raise n.unsupported(f"auto_pad {auto_pad} with output_padding {list(out_pad)}: "
+                                "ONNX shape inference and ONNX Runtime disagree on the "
+                                "output size")
+        output = [i * s for i, s in zip(in_sizes, strides, strict=True)]
+    else:
+        pads = [(0, 0)] * count if auto_pad == "VALID" else explicit_pads(n, count)
+        return pads, [f - b - e for f, (b, e) in zip(full, pads, strict=True)]
+    pads = []
+    for f, out in zip(full, output, strict=True):
+        total = max(0, f - out)
+        small, large = total // 2, total - total // 2
+        pads.append((small, large) if auto_pad == "SAME_UPPER" else (large, small))
+    return pads, output
+
+
+@translator("ConvTranspose", since=1)
+def conv_transpose(n: NodeView) -> list:
+    """ONNX ConvTranspose (1, 11: unchanged semantics, 22 adds bfloat16). The ONNX weight
+    ``[C, M/group, kH, kW]`` is WebNN's "iohw" filter; ``output_padding``,
+    ``output_shape`` and ``auto_pad`` are resolved to explicit padding and output sizes
+    (see :func:`_transpose_geometry`)."""
+    x, w = n.input(0), n.input(1)
+    rank = x.rank
+    if w.rank != rank:
+        raise n.unsupported(f"weight rank {w.rank} differs from input rank {rank}", "shape")
+    x2, w2 = as_2d(n, x), as_2d(n, w, "weight")
+    count = rank - 2
+    kernel = _kernel(n, w.shape)
+    strides = spatial_list(n, "strides", count, 1)
+    dilations = spatial_list(n, "dilations", count, 1)
+    out_pad = spatial_list(n, "output_padding", count, 0)
+    pads, output = _transpose_geometry(n, x.shape[2:], kernel, strides, dilations, out_pad)
+    bias = n.input(2) if n.has_input(2) else None
+    y = n.b.conv_transpose2d(x2, w2, padding=webnn_padding(to_2d_pads(pads)),
+                             strides=to_2d_params(strides, 1),
+                             dilations=to_2d_params(dilations, 1),
+                             output_sizes=to_2d_params(output, 1),
+                             groups=int(n.attr("group", 1)), filter_layout="iohw", bias=bias)
+    return [from_2d(n, y, rank)]

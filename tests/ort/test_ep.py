@@ -1,0 +1,318 @@
+"""The WebNN execution provider in ONNX Runtime: registration, selection, options,
+partitioning, results, symbolic shapes and error handling."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from _ort_models import EP, add_mul, all_double, compare_bool, cpu_run, mixed, webnn_session
+
+RNG = np.random.default_rng(7)
+
+
+def _x(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+# -- registration and selection ---------------------------------------------------------------
+def test_register_is_idempotent(webnn_ort):
+    webnn_ort.register()
+    webnn_ort.register()
+    assert webnn_ort.is_registered()
+    devices = [d for d in ort.get_ep_devices() if d.ep_name == EP]
+    assert len(devices) == 1
+    assert devices[0].device.type == ort.OrtHardwareDeviceType.CPU
+    assert devices[0].ep_vendor == "webnn-providers"
+
+
+@pytest.mark.parametrize("providers", [
+    [(EP, {"backend": "openvino", "device": "CPU"}), "CPUExecutionProvider"],
+    [EP, "CPUExecutionProvider"],
+    [(EP, {"backend": "reference"}), "CPUExecutionProvider"],
+])
+def test_providers_argument(webnn_ort, providers):
+    model = add_mul()
+    session = ort.InferenceSession(model.SerializeToString(), providers=providers)
+    assert session.get_providers() == [EP, "CPUExecutionProvider"]
+    x = _x(2, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], cpu_run(model, {"x": x})[0],
+                               rtol=1e-6)
+
+
+def test_add_provider(webnn_ort):
+    model = add_mul()
+    so = ort.SessionOptions()
+    so.add_provider(EP, {"backend": "openvino", "precision": "float32"})
+    session = ort.InferenceSession(model.SerializeToString(), so)
+    assert session.get_providers() == [EP, "CPUExecutionProvider"]
+    x = _x(4, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_add_provider_for_devices(webnn_ort):
+    model = add_mul()
+    devices = [d for d in ort.get_ep_devices() if d.ep_name == EP]
+    so = ort.SessionOptions()
+    so.add_provider_for_devices(devices, {"backend": "reference"})
+    session = ort.InferenceSession(model.SerializeToString(), so)
+    assert session.get_providers() == [EP, "CPUExecutionProvider"]
+    x = _x(1, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+# -- provider options ------------------------------------------------------------------------
+@pytest.mark.parametrize(("options", "message"), [
+    ({"bogus": "1"}, "unknown provider option(s) bogus"),
+    ({"backend": "cuda"}, "backend"),
+    ({"precision": "int4"}, "precision"),
+    ({"power_preference": "fast"}, "power_preference"),
+    ({"device": "NO_SUCH_DEVICE"}, "NO_SUCH_DEVICE"),
+    ({"backend": "reference", "device": "GPU"}, "reference backend"),
+])
+def test_bad_options_fail_session_creation(webnn_ort, options, message):
+    with pytest.raises(Exception, match="WebNNExecutionProvider") as info:
+        webnn_session(add_mul(), options, enable_fallback=0)
+    text = str(info.value)
+    assert "INVALID_ARGUMENT" in text and message in text
+
+
+def test_bad_option_through_add_provider_for_devices(webnn_ort):
+    devices = [d for d in ort.get_ep_devices() if d.ep_name == EP]
+    so = ort.SessionOptions()
+    so.add_provider_for_devices(devices, {"cache": "/tmp"})
+    with pytest.raises(Exception, match=r"unknown provider option\(s\) cache"):
+        ort.InferenceSession(add_mul().SerializeToString(), so, enable_fallback=0)
+
+
+def test_bad_option_with_python_fallback(webnn_ort, capsys):
+    # onnxruntime's Python wrapper retries on the CPU EP by default; the error is printed
+    session = webnn_session(add_mul(), {"backend": "cuda"})
+    assert session.get_providers() == ["CPUExecutionProvider"]
+    assert "WebNNExecutionProvider" in capsys.readouterr().out
+
+
+def test_cache_dir_option(webnn_ort, tmp_path):
+    session = webnn_session(add_mul(), {"cache_dir": str(tmp_path)})
+    x = _x(2, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+# -- partitioning -----------------------------------------------------------------------------
+def test_mixed_model_alternating_partitions(webnn_ort):
+    model = mixed()
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
+    session = webnn_session(model, session_options=so)
+    x = _x(2, 4)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], cpu_run(model, {"x": x})[0],
+                               rtol=1e-6)
+    by_ep: dict[str, list[list[str]]] = {}
+    for subgraph in session.get_provider_graph_assignment_info():
+        by_ep.setdefault(subgraph.ep_name, []).append([n.name for n in subgraph.get_nodes()])
+    assert sorted(by_ep[EP]) == [["add"], ["mul"], ["sub"]]
+    cpu_nodes = {name for group in by_ep["CPUExecutionProvider"] for name in group}
+    assert {"to64", "abs64", "to32", "to64b", "mul64", "to32b"} <= cpu_nodes
+
+
+def test_model_without_supported_nodes(webnn_ort):
+    session = webnn_session(all_double())
+    x = np.arange(3, dtype=np.float64)
+    np.testing.assert_array_equal(session.run(None, {"x": x})[0], 2 * x)
+
+
+def test_partition_report(webnn_ort, tmp_path):
+    import onnx
+
+    path = tmp_path / "mixed.onnx"
+    onnx.save(mixed(), path)
+    report = webnn_ort.partition_report(str(path), backend="openvino", device="CPU")
+    assert len(report.nodes) == 9
+    names = [[report.nodes[i].name for i in group] for group in report.partitions]
+    assert names == [["add"], ["mul"], ["sub"]]
+    fallback = {n.name: n for n in report.fallback}
+    assert set(fallback) == {"to64", "abs64", "to32", "to64b", "mul64", "to32b"}
+    assert all(n.kind == "dtype" and n.reason for n in fallback.values())
+    data = report.as_dict()
+    assert data["num_nodes"] == 9 and data["num_supported"] == 3
+    assert [p["nodes"] for p in data["partitions"]] == [["add"], ["mul"], ["sub"]]
+    assert {f["name"] for f in data["fallback"]} == set(fallback)
+    assert "3 of 9 nodes in 3 partition(s)" in report.summary()
+    # a ModelProto works too, and one partition when everything is supported
+    single = webnn_ort.partition_report(add_mul(), backend="reference")
+    assert single.partitions == [[0, 1]] and not single.fallback
+
+
+def test_partition_report_bad_option(webnn_ort):
+    with pytest.raises(webnn_ort.OptionError, match="unknown provider option"):
+        webnn_ort.partition_report(add_mul(), speed="max")
+    with pytest.raises(webnn_ort.OptionError, match="backend"):
+        webnn_ort.partition_report(add_mul(), backend="tpu")
+
+
+def test_report_logged_at_session_creation(webnn_ort, caplog):
+    with caplog.at_level(logging.INFO, logger="webnn"):
+        webnn_session(mixed())
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name == "webnn")
+    assert "takes 3 of 9 nodes in 3 partition(s)" in text
+    assert "abs64" in text and "[dtype]" in text
+
+
+# -- data types and shapes --------------------------------------------------------------------
+def test_bool_and_int_outputs(webnn_ort):
+    model = compare_bool()
+    session = webnn_session(model)
+    feeds = {"x": _x(3, 4), "z": _x(4), "i": np.array([-3, 0, 7, -2**20, 5], np.int32)}
+    got = session.run(None, feeds)
+    want = cpu_run(model, feeds)
+    assert got[0].dtype == np.bool_
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_symbolic_batch_two_sizes(webnn_ort):
+    model = add_mul("batch")
+    session = webnn_session(model)
+    for batch in (2, 5, 2, 1):
+        x = _x(batch, 3)
+        (y,) = session.run(None, {"x": x})
+        assert y.shape == (batch, 3)
+        np.testing.assert_allclose(y, (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_free_dimension_override(webnn_ort):
+    so = ort.SessionOptions()
+    so.add_free_dimension_override_by_name("batch", 4)
+    session = webnn_session(add_mul("batch"), session_options=so)
+    x = _x(4, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_optimizations_disabled(webnn_ort):
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    model = mixed()
+    session = webnn_session(model, session_options=so)
+    x = _x(2, 4)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], cpu_run(model, {"x": x})[0],
+                               rtol=1e-6)
+
+
+# -- errors inside callbacks become ORT errors ---------------------------------------------------
+def _boom(*args, **kwargs):
+    raise RuntimeError("translator exploded")
+
+
+def test_exception_in_get_capability(webnn_ort, monkeypatch, capfd):
+    # ORT logs a failed GetCapability and leaves the graph to the other providers
+    translator = importlib.import_module("webnn_providers.onnx.translator")
+    translator._load_ops()
+    entries = [translator.OpEntry(_boom, "", 1, None)]
+    monkeypatch.setitem(translator._REGISTRY, ("", "Add"), entries)
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
+    session = webnn_session(add_mul(), session_options=so, enable_fallback=0)
+    assert "get_capability failed: RuntimeError: translator exploded" in capfd.readouterr().err
+    assigned = {s.ep_name for s in session.get_provider_graph_assignment_info()}
+    assert assigned == {"CPUExecutionProvider"}
+    x = _x(2, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_exception_in_compile(webnn_ort, monkeypatch):
+    from webnn_providers.onnxruntime import _ep
+
+    monkeypatch.setattr(_ep, "build_graph", _boom)
+    with pytest.raises(Exception, match="compile failed: RuntimeError: translator exploded"):
+        webnn_session(add_mul(2), enable_fallback=0)
+
+
+def test_exception_in_lazy_compile_and_compute(webnn_ort, monkeypatch):
+    from webnn_providers.onnxruntime import _ep
+
+    session = webnn_session(add_mul("N"))
+    monkeypatch.setattr(_ep, "build_graph", _boom)
+    with pytest.raises(Exception, match="compute failed: RuntimeError: translator exploded"):
+        session.run(None, {"x": _x(3, 3)})
+    monkeypatch.undo()
+    x = _x(3, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_exception_in_dispatch(webnn_ort, monkeypatch):
+    from webnn_providers.onnxruntime import _ep
+
+    before = set(_ep._State.kernels)
+    session = webnn_session(add_mul(2))
+    kernels = [k for a, k in _ep._State.kernels.items() if a not in before]
+    assert kernels and all(k.static is not None for k in kernels)
+    for kernel in kernels:
+        monkeypatch.setattr(kernel.static, "dispatch", _boom)
+    with pytest.raises(Exception, match="compute failed: RuntimeError: translator exploded"):
+        session.run(None, {"x": _x(2, 3)})
+    monkeypatch.undo()
+    x = _x(2, 3)
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], (x + [1, -2, 3]) * x, rtol=1e-6)
+
+
+def test_wrong_input_shape_is_an_ort_error(webnn_ort):
+    session = webnn_session(add_mul(2))
+    with pytest.raises(Exception, match="(?i)dimension|shape"):
+        session.run(None, {"x": _x(3, 3)})
+
+
+# -- lifecycle ------------------------------------------------------------------------------
+def test_session_release_frees_ep_and_kernels(webnn_ort):
+    import gc
+
+    from webnn_providers.onnxruntime import _ep
+
+    gc.collect()
+    eps, kernels = len(_ep._State.eps), len(_ep._State.kernels)
+    for _ in range(3):
+        session = webnn_session(mixed())
+        session.run(None, {"x": _x(2, 4)})
+        assert len(_ep._State.kernels) == kernels + 3
+        del session
+        gc.collect()
+    assert (len(_ep._State.eps), len(_ep._State.kernels)) == (eps, kernels)
+
+
+_SUBPROCESS = r'''
+import numpy as np, onnxruntime as ort, sys
+sys.path.insert(0, sys.argv[1])
+from _ort_models import add_mul
+import webnn_providers.onnxruntime as webnn_ort
+
+# the library alone, before Python installed its callbacks: an ORT error, not a crash
+try:
+    ort.register_execution_provider_library("early", webnn_ort.library_path())
+except Exception as exc:
+    print("EARLY:", exc)
+webnn_ort.register()
+webnn_ort.unregister()
+assert "WebNNExecutionProvider" not in [d.ep_name for d in ort.get_ep_devices()]
+webnn_ort.register()
+s = ort.InferenceSession(add_mul().SerializeToString(),
+                         providers=["WebNNExecutionProvider", "CPUExecutionProvider"])
+print("PROVIDERS:", s.get_providers())
+print("RESULT:", s.run(None, {"x": np.ones((2, 3), np.float32)})[0].tolist())
+'''
+
+
+def test_library_before_python_and_reregistration(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "lifecycle.py"
+    script.write_text(_SUBPROCESS)
+    done = subprocess.run([sys.executable, str(script), str(Path(__file__).parent)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "EARLY:" in done.stdout and "without its Python side" in done.stdout
+    assert "PROVIDERS: ['WebNNExecutionProvider', 'CPUExecutionProvider']" in done.stdout
+    assert "RESULT: [[2.0, -1.0, 4.0], [2.0, -1.0, 4.0]]" in done.stdout
