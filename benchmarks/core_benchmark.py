@@ -8,8 +8,8 @@ from an ONNX file, in one run.
 Both sides use the same weights (benchmarks/networks.py), the same device and the same
 compile configuration (the WebNN OpenVINO backend's ``config``: INFERENCE_PRECISION_HINT f32,
 PERFORMANCE_HINT LATENCY). After warm-up the two are timed in interleaved rounds (the order
-alternates every round) so that machine noise hits both alike. Each timed call is what a user
-sees end to end:
+alternates every round; helpers in benchmarks/_timing.py) so that machine noise hits both
+alike. Each timed call is what a user sees end to end:
 
 - WebNN: ``ctx.compute(graph, {"x": x})`` (input validation, zero-copy input handover,
   output written into a fresh numpy array);
@@ -40,7 +40,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -49,6 +48,7 @@ import openvino as ov
 
 import webnn_core as webnn
 
+from ._timing import diff, interleaved, summarize
 from .networks import NETWORKS, Network, build_webnn, to_onnx
 
 #: runtime-model layer types that are not computation
@@ -156,44 +156,7 @@ def profile(graph: webnn.MLGraph, net: Network, x: np.ndarray, device: str,
     return result
 
 
-# -- timing --------------------------------------------------------------------------------
-
-
-def summarize(samples: list[float]) -> dict[str, float]:
-    """Median, p90, min, mean and standard deviation of ``samples`` (seconds) in ms."""
-    ms = sorted(s * 1e3 for s in samples)
-    p90 = ms[min(len(ms) - 1, int(np.ceil(0.9 * len(ms))) - 1)]
-    return {"median_ms": statistics.median(ms), "p90_ms": p90, "min_ms": ms[0],
-            "mean_ms": statistics.fmean(ms),
-            "stdev_ms": statistics.stdev(ms) if len(ms) > 1 else 0.0, "n": len(ms)}
-
-
-def interleaved(runs: dict[str, Callable[[], object]], iterations: int,
-                warmup: int) -> dict[str, list[float]]:
-    """Warm each callable up, then time one call of each per round, alternating the order
-    every round; returns name -> per-call seconds."""
-    names = list(runs)
-    for _ in range(warmup):
-        for name in names:
-            runs[name]()
-    samples: dict[str, list[float]] = {name: [] for name in names}
-    for i in range(iterations):
-        for name in names if i % 2 == 0 else names[::-1]:
-            t0 = time.perf_counter()
-            runs[name]()
-            samples[name].append(time.perf_counter() - t0)
-    return samples
-
-
 # -- parity --------------------------------------------------------------------------------
-
-
-def diff(actual: np.ndarray, expected: np.ndarray) -> dict[str, float]:
-    """Max absolute difference and that difference relative to max |expected|."""
-    err = float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64))))
-    scale = float(np.max(np.abs(expected)))
-    return {"max_abs_diff": err, "max_rel_diff": err / scale if scale else err,
-            "max_abs_expected": scale}
 
 
 def reference_parity(net: Network, x: np.ndarray, webnn_out: np.ndarray,

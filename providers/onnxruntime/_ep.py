@@ -506,6 +506,8 @@ class FusedKernel:
             raise RuntimeError(f"the fused node lacks inputs {missing}")
         self.input_names = inputs
         self.lock = threading.Lock()
+        #: (direction, slot) -> (address, view); entries are replaced whole (thread-safe)
+        self.views: dict[tuple, tuple[int, np.ndarray]] = {}
         self.variants: OrderedDict[tuple, _Variant] = OrderedDict()
         self.static: _Variant | None = None
         self.graph: GraphInfo | None = None
@@ -541,6 +543,17 @@ class FusedKernel:
                 self.variants.popitem(last=False)
             return variant
 
+    def _view(self, key: tuple, address: int, shape: tuple[int, ...],
+              dtype: np.dtype) -> np.ndarray:
+        """A numpy view of ORT's buffer, reused while ORT hands out the same address (its
+        arena does): the backend then also keeps the buffer bound to its infer request."""
+        cached = self.views.get(key)
+        if cached is not None and cached[0] == address and cached[1].shape == shape:
+            return cached[1]
+        array = wrap(address, shape, dtype)
+        self.views[key] = (address, array)
+        return array
+
     def compute(self, kernel_context: int) -> None:
         api = self.api
         value = c_void_p()
@@ -556,7 +569,7 @@ class FusedKernel:
                     raise RuntimeError(f"input {name!r} has {size.value} bytes, the compiled "
                                        f"graph expects shape {list(shape)} ({nbytes} bytes)")
                 api.GetTensorData(value, byref(data))
-                feeds[name] = wrap(data.value, shape, dtype)
+                feeds[name] = self._view(("in", index), data.value, shape, dtype)
         else:
             shapes = []
             pointers = {}
@@ -571,13 +584,13 @@ class FusedKernel:
                 api.GetTensorData(value, byref(data))
                 pointers[name] = data.value
             variant = self._variant(tuple(shapes))
-            for _, name, shape, dtype, _ in variant.inputs:
-                feeds[name] = wrap(pointers[name], shape, dtype)
+            for index, name, shape, dtype, _ in variant.inputs:
+                feeds[name] = self._view(("in", index), pointers[name], shape, dtype)
         outputs: dict[str, np.ndarray] = {}
         for index, name, shape, dtype, dims in variant.outputs:
             api.KernelContext_GetOutput(kernel_context, index, dims, len(shape), byref(value))
             api.GetTensorMutableData(value, byref(data))
-            outputs[name] = wrap(data.value, shape, dtype)
+            outputs[name] = self._view(("out", index), data.value, shape, dtype)
         variant.dispatch(feeds, outputs)
 
 

@@ -1,0 +1,98 @@
+"""Timing, statistics and parity helpers shared by the benchmarks.
+
+``interleaved`` times several callables in rounds, one call of each per round, rotating the
+order every round (for two callables: ab, ba, ab, ...) so that machine noise and
+after-effects of one runtime on the next (threads still spinning, caches) are spread over
+all of them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def summarize(samples: Sequence[float]) -> dict[str, float]:
+    """Median, p90, min, mean and standard deviation of ``samples`` (seconds) in ms."""
+    ms = sorted(s * 1e3 for s in samples)
+    p90 = ms[min(len(ms) - 1, int(np.ceil(0.9 * len(ms))) - 1)]
+    return {"median_ms": statistics.median(ms), "p90_ms": p90, "min_ms": ms[0],
+            "mean_ms": statistics.fmean(ms),
+            "stdev_ms": statistics.stdev(ms) if len(ms) > 1 else 0.0, "n": len(ms)}
+
+
+def rotation(names: Sequence[str], round_index: int) -> list[str]:
+    """The order of ``names`` in round ``round_index``: rotated by one every round."""
+    k = round_index % len(names) if names else 0
+    return list(names[k:]) + list(names[:k])
+
+
+def interleaved(runs: dict[str, Callable[[], object]], iterations: int,
+                warmup: int) -> dict[str, list[float]]:
+    """Warm each callable up, then time one call of each per round, rotating the order
+    every round; returns name -> per-call seconds."""
+    names = list(runs)
+    for _ in range(warmup):
+        for name in names:
+            runs[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(iterations):
+        for name in rotation(names, i):
+            t0 = time.perf_counter()
+            runs[name]()
+            samples[name].append(time.perf_counter() - t0)
+    return samples
+
+
+def paired_ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:
+    """Per-round ratios of two sample lists from the same interleaved run."""
+    return [a / b for a, b in zip(numerator, denominator, strict=True)]
+
+
+def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> dict[str, float]:
+    """Ratio of the medians and median of the per-round paired ratios."""
+    return {"ratio_of_medians": statistics.median(numerator) / statistics.median(denominator),
+            "median_paired_ratio": statistics.median(paired_ratios(numerator, denominator))}
+
+
+def diff(actual: np.ndarray, expected: np.ndarray) -> dict[str, float]:
+    """Max absolute difference and that difference relative to max |expected|."""
+    err = float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64)),
+                       initial=0.0))
+    scale = float(np.max(np.abs(expected), initial=0.0))
+    return {"max_abs_diff": err, "max_rel_diff": err / scale if scale else err,
+            "max_abs_expected": scale}
+
+
+def worst_diff(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray]) -> dict[str, Any]:
+    """:func:`diff` of each output pair and the worst relative one (with its index)."""
+    per_output = [diff(np.asarray(a), np.asarray(e))
+                  for a, e in zip(actual, expected, strict=True)]
+    worst = max(range(len(per_output)), key=lambda i: per_output[i]["max_rel_diff"],
+                default=None)
+    result: dict[str, Any] = {"outputs": per_output}
+    if worst is not None:
+        result.update(per_output[worst], worst_output=worst)
+    return result
+
+
+def environment() -> dict[str, Any]:
+    """Versions and machine facts for the JSON record."""
+    import openvino as ov
+
+    info: dict[str, Any] = {"openvino": ov.get_version(), "numpy": np.__version__,
+                            "python": platform.python_version(), "cpu_count": os.cpu_count(),
+                            "machine": platform.machine()}
+    try:
+        import onnxruntime as ort
+
+        info["onnxruntime"] = ort.__version__
+    except ImportError:  # pragma: no cover - the core benchmark does not need it
+        pass
+    return info
