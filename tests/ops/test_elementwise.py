@@ -121,3 +121,23 @@ def test_float32_division_is_correctly_rounded(op):
     out = assert_backends_agree(build, inputs)
     expected = 1 / b.astype(np.float64) if op == "reciprocal" else a / b.astype(np.float64)
     np.testing.assert_array_equal(out["y"], expected.astype(np.float32))
+
+
+def test_division_of_huge_and_infinite_values():
+    """Regression: the exact-division correction overflowed (NaN) beyond ~8e34."""
+    a = np.array([1, 1, 3e38, 1, -2], np.float32)
+    b = np.array([3e38, 1e35, 2, np.inf, -np.inf], np.float32)
+    out = assert_backends_agree(lambda g: {"y": g.div(g.input("a", D("float32", [5])),
+                                                      g.input("b", D("float32", [5])))},
+                                {"a": a, "b": b}, ulp=1)
+    assert np.isfinite(out["y"]).all()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_int64_division_is_exact_beyond_2_53(backend):
+    """Regression: the reference divided int64 through float64."""
+    a = np.array([2**62 + 3, -(2**62 + 3), 7, -7], np.int64)
+    b = np.array([7, 7, -2, 2], np.int64)
+    out = run(backend, lambda g: {"y": g.div(g.input("a", D("int64", [4])),
+                                             g.input("b", D("int64", [4])))}, {"a": a, "b": b})
+    np.testing.assert_array_equal(out["y"], [(2**62 + 3) // 7, -((2**62 + 3) // 7), -3, -3])

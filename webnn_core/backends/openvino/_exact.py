@@ -81,7 +81,9 @@ def divide(a: ov.Output, b: ov.Output) -> ov.Output:
     The CPU plugin's float32 Divide is off by one ULP for about a quarter of all quotients,
     which flips round-half-even results (quantization). The quotient ``q0`` is corrected
     with the exact residual ``a - q0 * b`` (Dekker's error-free product):
-    ``q = q0 + (a - q0 * b) / b``. Other types divide natively.
+    ``q = q0 + (a - q0 * b) / b``. Where the splitting overflows (operands or quotient
+    beyond ~8e34, infinities) the correction is NaN and ``q0`` is kept. Other types divide
+    natively.
     """
     if a.get_element_type() != ov.Type.f32:
         return ops.divide(a, b).output(0)
@@ -94,4 +96,5 @@ def divide(a: ov.Output, b: ov.Output) -> ov.Output:
                         ops.multiply(q_low, b_high)),
                 ops.multiply(q_low, b_low))
     residual = ops.subtract(ops.subtract(a, p), e)
-    return ops.add(q0, ops.divide(residual, b)).output(0)
+    q = ops.add(q0, ops.divide(residual, b))
+    return ops.select(ops.is_nan(q), q0, q).output(0)

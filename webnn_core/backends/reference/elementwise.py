@@ -11,12 +11,13 @@ from ._registry import registry
 
 
 def _int_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Integer division truncating toward zero; division by zero gives 0."""
-    safe = np.where(b == 0, 1, b)
-    q = np.abs(a.astype(np.int64) if a.dtype != np.uint64 else a) // np.abs(
-        safe.astype(np.int64) if safe.dtype != np.uint64 else safe)
-    sign = np.sign(a.astype(np.float64)) * np.sign(safe.astype(np.float64))
-    return np.where(b == 0, 0, np.where(sign < 0, -q.astype(np.float64), q)).astype(a.dtype)
+    """Integer division truncating toward zero, in integer arithmetic (exact for 64-bit);
+    division by zero gives 0."""
+    safe = np.where(b == 0, 1, b).astype(a.dtype)
+    q = a // safe  # floor division
+    remainder = a - q * safe
+    q = np.where((remainder != 0) & ((a < 0) != (safe < 0)), q + 1, q)
+    return np.where(b == 0, 0, q).astype(a.dtype)
 
 
 _BINARY = {
