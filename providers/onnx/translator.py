@@ -290,12 +290,39 @@ class Verdict:
 
 
 def check_node(context: webnn.MLContext, graph: GraphInfo, index: int,
-               free_dimension: int | None = None) -> Verdict:
+               free_dimension: int | Sequence[int] | None = None) -> Verdict:
     """Translate node ``index`` alone on a scratch builder.
 
     Inputs take their ONNX value info; with ``free_dimension`` set, symbolic dimensions
     take that size for the check (the real graph is then translated per concrete shape).
+    Given several sizes, the node is supported when it translates at one of them (a 3x3
+    convolution over symbolic H x W does not fit 1 x 1 but does fit 64 x 64); the verdict
+    at the first size is reported otherwise.
     """
+    sizes = ([free_dimension] if free_dimension is None or isinstance(free_dimension, int)
+             else list(free_dimension))
+    first = None
+    for size in sizes:
+        verdict = _check_node_at(context, graph, index, size)
+        if verdict.supported:
+            return verdict
+        first = first or verdict
+        if not _has_symbolic_input(graph, index):
+            break
+    return first
+
+
+def _has_symbolic_input(graph: GraphInfo, index: int) -> bool:
+    for name in graph.nodes[index].inputs:
+        info = graph.values.get(name) if name else None
+        if info is not None and info.constant is None and info.shape is not None and \
+                info.static_shape is None:
+            return True
+    return False
+
+
+def _check_node_at(context: webnn.MLContext, graph: GraphInfo, index: int,
+                   free_dimension: int | None) -> Verdict:
     node = graph.nodes[index]
     builder = webnn.MLGraphBuilder(context)
     operands: dict[str, webnn.MLOperand] = {}

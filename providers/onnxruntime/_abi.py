@@ -108,6 +108,7 @@ _ORT_API: dict[str, tuple[int, Any, tuple[Any, ...]]] = {
     "Graph_GetInitializers": (343, _S, (_P, _PP, c_size_t)),
     "Graph_GetNumNodes": (344, _S, (_P, _SZ)),
     "Graph_GetNodes": (345, _S, (_P, _PP, c_size_t)),
+    "Graph_GetParentNode": (346, _S, (_P, _PP)),
     "Node_GetId": (348, _S, (_P, _SZ)),
     "Node_GetName": (349, _S, (_P, POINTER(c_char_p))),
     "Node_GetOperatorType": (350, _S, (_P, POINTER(c_char_p))),

@@ -26,7 +26,7 @@ import threading
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
-from ctypes import addressof, byref, c_int64, c_size_t, c_void_p
+from ctypes import addressof, byref, c_char_p, c_int64, c_size_t, c_void_p
 from typing import Any
 
 import numpy as np
@@ -375,6 +375,10 @@ _EP_CALLBACKS = {
 }
 
 
+#: subgraph owners whose bodies ORT runs as graphs of their own (the EP may fuse in them)
+_CONTROL_FLOW = ("If", "Loop", "Scan")
+
+
 class WebNNEp:
     """One OrtEp: a WebNN context for one session, with the session's provider options."""
 
@@ -390,6 +394,12 @@ class WebNNEp:
         self.kernels: set[int] = set()
 
     def get_capability(self, graph: int, support_info: int) -> None:
+        parent = self._parent_op_type(graph)
+        if parent is not None and parent not in _CONTROL_FLOW:
+            # e.g. a function op's body (SequenceMap): ORT inlines it later into graphs
+            # where a fused node's domain is unknown
+            _LOG.info("webnn: not taking nodes of a %s body (only If/Loop/Scan bodies)", parent)
+            return
         read = read_graph(self.api, graph)
         if not read.graph.nodes:
             return
@@ -401,6 +411,16 @@ class WebNNEp:
         self.reports.append(report)
         del self.reports[:-8]
         _LOG.info("%s", report.summary())
+
+    def _parent_op_type(self, graph: int) -> str | None:
+        """The op type of the node owning ``graph`` as a subgraph, or None at top level."""
+        parent = c_void_p()
+        self.api.Graph_GetParentNode(graph, byref(parent))
+        if not parent.value:
+            return None
+        op_type = c_char_p()
+        self.api.Node_GetOperatorType(parent, byref(op_type))
+        return (op_type.value or b"").decode()
 
     def compile(self, graphs: Any, fused_nodes: Any, count: int, infos: Any) -> None:
         created: list[FusedKernel] = []

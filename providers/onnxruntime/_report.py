@@ -11,9 +11,10 @@ import webnn_core as webnn
 from ..onnx import GraphInfo, check_node
 from ..partition import partition
 
-#: size symbolic dimensions take while checking support (graphs with symbolic dimensions
-#: are then compiled per concrete input shape)
-FREE_DIMENSION = 1
+#: sizes symbolic dimensions take while checking support, tried in order (graphs with
+#: symbolic dimensions are then compiled per concrete input shape): 1 suits batch and
+#: sequence dimensions, 64 spatial ones that a kernel window must fit
+FREE_DIMENSION = (1, 64)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class PartitionReport:
 
 
 def analyze(context: webnn.MLContext, graph: GraphInfo, predecessors: Sequence[Sequence[int]],
-            free_dimension: int | None = FREE_DIMENSION) -> PartitionReport:
+            free_dimension: int | tuple[int, ...] | None = FREE_DIMENSION) -> PartitionReport:
     """Check every node and group the supported ones."""
     nodes = []
     for node in graph.nodes:

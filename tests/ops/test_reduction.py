@@ -386,3 +386,14 @@ def test_reference_wide_integer_reductions_by_hand():
     v = np.array([2**63 + 1, 2**40], np.uint64)
     out = run("reference", lambda g: {"y": g.cumulative_sum(_inp(g, "v", v), 0)}, {"v": v})
     np.testing.assert_array_equal(out["y"], np.array([2**63 + 1, 2**63 + 1 + 2**40], np.uint64))
+
+
+@pytest.mark.parametrize("op,inf", [("reduce_max", -np.inf), ("reduce_min", np.inf)])
+def test_reduce_extremes_of_only_infinities(op, inf):
+    """Regression: OpenVINO's ReduceMax/Min start at the lowest/highest finite float, so a
+    row of only -inf (+inf) gave -FLT_MAX (+FLT_MAX)."""
+    x = np.array([[inf, inf], [0, inf], [1, 2]], np.float32)
+    out = assert_backends_agree(
+        lambda g: {"y": getattr(g, op)(g.input("x", webnn.MLOperandDescriptor("float32", [3, 2])),
+                                       axes=[1])}, {"x": x})
+    assert out["y"][0] == inf

@@ -40,6 +40,10 @@ def _activations(n: NodeView, per_direction: int, num_directions: int) -> list[s
         raise n.unsupported("activation_alpha/activation_beta are not supported")
     if names is None:
         return None
+    if num_directions == 1 and len(names) == 2 * per_direction:
+        # ORT fills in the schema default, written for two directions (RNN: Tanh, Tanh),
+        # on nodes without the attribute; its kernels read the first direction's entries
+        names = list(names[:per_direction])
     if len(names) != per_direction * num_directions:
         raise n.unsupported(f"activations {names} must have {per_direction} entries per "
                             "direction")

@@ -52,6 +52,18 @@ def _log_sum_exp(x: ov.Output, axes: Axes, keep: bool) -> ov.Output:
     return out if keep else ops.squeeze(out, _axes(axes)).output(0)
 
 
+def _extreme(reduce: Callable[..., ov.Node], infinity: float, x: ov.Output, axes: Axes,
+             keep: bool) -> ov.Output:
+    """ReduceMax/ReduceMin. The CPU plugin starts them at the lowest/highest *finite* value,
+    so a window holding only -inf (max) or +inf (min) came out as -FLT_MAX/+FLT_MAX."""
+    y = reduce(x, _axes(axes), keep).output(0)
+    if not x.get_element_type().is_real():
+        return y
+    inf = ops.constant(np.array(infinity, x.get_element_type().to_dtype())).output(0)
+    only_inf = ops.reduce_logical_and(ops.equal(x, inf), _axes(axes), keep)
+    return ops.select(only_inf, inf, y).output(0)
+
+
 #: op -> (reduction over non-empty axes, the same function applied to one value)
 _REDUCERS: dict[str, tuple[Callable[[ov.Output, Axes, bool], ov.Output],
                            Callable[[ov.Output], ov.Output]]] = {
@@ -62,11 +74,11 @@ _REDUCERS: dict[str, tuple[Callable[[ov.Output, Axes, bool], ov.Output],
     "reduce_log_sum": (lambda x, a, k: ops.log(ops.reduce_sum(x, _axes(a), k)).output(0),
                        lambda x: ops.log(x).output(0)),
     "reduce_log_sum_exp": (_log_sum_exp, lambda x: ops.identity(x).output(0)),
-    "reduce_max": (lambda x, a, k: ops.reduce_max(x, _axes(a), k).output(0),
+    "reduce_max": (lambda x, a, k: _extreme(ops.reduce_max, -np.inf, x, a, k),
                    lambda x: ops.identity(x).output(0)),
     "reduce_mean": (lambda x, a, k: ops.reduce_mean(x, _axes(a), k).output(0),
                     lambda x: ops.identity(x).output(0)),
-    "reduce_min": (lambda x, a, k: ops.reduce_min(x, _axes(a), k).output(0),
+    "reduce_min": (lambda x, a, k: _extreme(ops.reduce_min, np.inf, x, a, k),
                    lambda x: ops.identity(x).output(0)),
     "reduce_product": (lambda x, a, k: ops.reduce_prod(x, _axes(a), k).output(0),
                        lambda x: ops.identity(x).output(0)),
