@@ -67,3 +67,21 @@ def assert_translation_matches(model: onnx.ModelProto, inputs: Mapping[str, np.n
 def node_verdict(model: onnx.ModelProto, backend: str = "openvino", index: int = 0):
     graph = from_onnx_model(model)
     return check_node(context(backend), graph, index)
+
+
+def check(nodes: Sequence[onnx.NodeProto], inputs: Mapping[str, np.ndarray],
+          outputs: Sequence[str], initializers: Mapping[str, np.ndarray] | None = None,
+          opset: int = OPSET, **tolerance: float) -> None:
+    """Build the model and assert the translation matches ORT's CPU EP."""
+    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
+    assert_translation_matches(model, inputs, **tolerance)
+
+
+def refused(nodes: Sequence[onnx.NodeProto], inputs: Mapping[str, np.ndarray],
+            outputs: Sequence[str], initializers: Mapping[str, np.ndarray] | None = None,
+            opset: int = OPSET, index: int = 0):
+    """Build the model and assert node ``index`` is refused; return the verdict."""
+    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
+    verdict = node_verdict(model, index=index)
+    assert not verdict.supported
+    return verdict

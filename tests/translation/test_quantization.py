@@ -10,24 +10,15 @@ from webnn_providers.onnx import check_node, from_onnx_model, run_graph
 from tests.helpers import context
 from tests.translation.helpers import (
     assert_translation_matches,
+    check,
     make_model,
-    node_verdict,
+    refused,
     run_ort,
 )
 
 rng = np.random.default_rng(0)
 
 
-def check(nodes, inputs, outputs, initializers=None, opset=21, **kw):
-    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
-    assert_translation_matches(model, inputs, **kw)
-
-
-def refused(nodes, inputs, outputs, initializers=None, opset=21, index=0):
-    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
-    verdict = node_verdict(model, index=index)
-    assert not verdict.supported
-    return verdict
 
 
 def x_f32(*shape: int, spread: float = 4.0) -> np.ndarray:

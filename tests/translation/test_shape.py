@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper
 
-from tests.translation.helpers import assert_translation_matches, make_model, node_verdict
+from tests.translation.helpers import (
+    check,
+    make_model,
+    node_verdict,
+    refused,
+)
 
 rng = np.random.default_rng(0)
 I64 = np.int64
@@ -16,16 +21,6 @@ def x_f32(*shape: int) -> np.ndarray:
     return rng.standard_normal(shape).astype(np.float32)
 
 
-def check(nodes, inputs, outputs, initializers=None, opset=21, **kw):
-    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
-    assert_translation_matches(model, inputs, **kw)
-
-
-def refused(nodes, inputs, outputs, initializers=None, opset=21, index=0):
-    model = make_model(nodes, inputs, outputs, initializers, opset=opset)
-    verdict = node_verdict(model, index=index)
-    assert not verdict.supported
-    return verdict
 
 
 # -- Reshape / Flatten / Squeeze / Unsqueeze ---------------------------------------------
