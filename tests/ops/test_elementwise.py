@@ -141,3 +141,18 @@ def test_int64_division_is_exact_beyond_2_53(backend):
     out = run(backend, lambda g: {"y": g.div(g.input("a", D("int64", [4])),
                                              g.input("b", D("int64", [4])))}, {"a": a, "b": b})
     np.testing.assert_array_equal(out["y"], [(2**62 + 3) // 7, -((2**62 + 3) // 7), -3, -3])
+
+
+@pytest.mark.parametrize("exponent", [0.5, -0.5, 0.75, -0.75, 1.5])
+def test_pow_by_constant_fractional_exponents(exponent):
+    """The OpenVINO backend computes x ** +-0.5 and x ** +-0.75 from square roots; results
+    stay within WPT's pow tolerance, NaN for negative bases, inf at zero for negative
+    exponents."""
+    x = np.array([0.0, 1e-3, 0.5, 1, 2, 1e6, -1, np.inf], np.float32)
+
+    def build(g):
+        return {"y": g.pow(g.input("x", D("float32", [8])),
+                           g.constant(np.array(exponent, np.float32)))}
+
+    out = assert_backends_agree(build, {"x": x}, ulp=32)
+    assert np.isnan(out["y"][6])

@@ -119,8 +119,10 @@ def lrn(n: NodeView) -> list:
     """ONNX LRN (1, 13: types only): ``Y = X / (bias + alpha / size * square_sum) ^ beta``
     where ``square_sum`` adds the squares of the channels ``[c - floor((size-1)/2),
     c + ceil((size-1)/2)]`` present. The channel window is an average pool over
-    ``[N, 1, C, S]`` after explicit zero padding (so ``alpha * average`` is exactly
-    ``alpha / size * square_sum``)."""
+    ``[N, C, 1, S]`` read as NHWC (so the pool runs over C with the S positions as its
+    channels, which pooling kernels vectorise) after explicit zero padding (so ``alpha *
+    average`` is exactly ``alpha / size * square_sum``); ``Y = X * base ^ -beta`` as ORT's
+    kernel computes it."""
     x = n.input(0)
     size = int(n.attr("size"))
     if x.rank < 2:
@@ -128,14 +130,14 @@ def lrn(n: NodeView) -> list:
     batch, channels = x.shape[:2]
     spatial = math.prod(x.shape[2:])
     dt = x.data_type
-    squares = n.b.reshape(n.b.mul(x, x), [batch, 1, channels, spatial])
+    squares = n.b.reshape(n.b.mul(x, x), [batch, channels, 1, spatial])
     lo, hi = (size - 1) // 2, size - 1 - (size - 1) // 2
-    padded = n.b.pad(squares, [0, 0, lo, 0], [0, 0, hi, 0], value=0)
-    mean = n.b.average_pool2d(padded, window_dimensions=[size, 1])
+    padded = n.b.pad(squares, [0, lo, 0, 0], [0, hi, 0, 0], value=0)
+    mean = n.b.average_pool2d(padded, window_dimensions=[size, 1], layout="nhwc")
     mean = n.b.reshape(mean, list(x.shape))
     base = n.b.add(n.constant(float(n.attr("bias", 1.0)), dt),
                    n.b.mul(n.constant(float(n.attr("alpha", 1e-4)), dt), mean))
-    return [n.b.div(x, n.b.pow(base, n.constant(float(n.attr("beta", 0.75)), dt)))]
+    return [n.b.mul(x, n.b.pow(base, n.constant(-float(n.attr("beta", 0.75)), dt)))]
 
 
 @translator("MeanVarianceNormalization", since=9)

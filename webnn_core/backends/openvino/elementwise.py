@@ -11,18 +11,45 @@ from ...graph import Node
 from . import _exact as exact
 from ._exact import compare, is_wide_integer
 from ._registry import registry
+from .conv import constant_value
 
 _BINARY = {
     "add": ops.add,
     "sub": ops.subtract,
     "mul": ops.multiply,
-    "pow": ops.power,
 }
 
 
 @registry.register(*_BINARY)
 def binary(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     return _BINARY[node.op](a, b).output(0)
+
+
+def _root(x: ov.Output, exponent: float) -> ov.Output | None:
+    """``x ** exponent`` from square roots for the exponents LRN and friends use (the CPU
+    plugin's Power with a fractional exponent is ~7x slower). sqrt is correctly rounded,
+    so these stay within a few ULP (WPT allows 32 for pow); negative bases give NaN as
+    pow does."""
+    if abs(exponent) not in (0.5, 0.75):
+        return None
+    y = ops.sqrt(x)
+    if abs(exponent) == 0.75:
+        y = ops.multiply(y, ops.sqrt(y))
+    if exponent < 0:
+        one = ops.constant(np.array(1, dtype=x.get_element_type().to_dtype()))
+        y = ops.divide(one, y)
+    return y.output(0)
+
+
+@registry.register("pow")
+def pow_(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    exponent = constant_value(b)
+    if (exponent is not None and exponent.size == 1 and a.get_element_type().is_real()
+            and node.inputs[1].rank <= node.inputs[0].rank):
+        fast = _root(a, float(exponent.reshape(())))
+        if fast is not None:
+            return fast
+    return ops.power(a, b).output(0)
 
 
 @registry.register("max", "min")
