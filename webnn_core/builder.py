@@ -222,13 +222,13 @@ def _buffer_to_array(op: str, buffer: Any, desc: MLOperandDescriptor) -> np.ndar
     """Copy ``buffer`` (numpy array, bytes-like or sequence of numbers) for ``desc``."""
     dtype = desc.numpy_dtype
     if isinstance(buffer, np.ndarray):
-        if buffer.dtype != dtype and buffer.size * buffer.itemsize == desc.byte_length \
-                and buffer.dtype.kind in "uV" and buffer.itemsize == 1:
-            array = buffer.reshape(-1).view(dtype)
-        elif buffer.dtype != dtype:
-            raise fail(op, f"buffer dtype {buffer.dtype} does not match data type {desc.data_type}")
-        else:
-            array = buffer
+        array = buffer
+        if buffer.dtype != dtype:
+            # raw bytes (an ArrayBuffer) of the right length, or the matching element type
+            if buffer.dtype != np.uint8 or buffer.nbytes != desc.byte_length:
+                raise fail(op, f"buffer dtype {buffer.dtype} does not match data type "
+                               f"{desc.data_type}")
+            array = np.ascontiguousarray(buffer).reshape(-1).view(dtype)
         if array.size != desc.element_count:
             raise fail(op, f"buffer has {array.size} elements, descriptor needs "
                            f"{desc.element_count}")

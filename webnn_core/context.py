@@ -132,8 +132,9 @@ class MLContext:
             writable = descriptor.get("writable", False) if writable is None else writable
         desc = MLOperandDescriptor.coerce(descriptor)
         self._check_tensor_descriptor("create_tensor", desc)
-        return MLTensor(self, desc, readable=to_bool(bool(readable), "readable"),
-                        writable=to_bool(bool(writable), "writable"))
+        return MLTensor(self, desc,
+                        readable=False if readable is None else to_bool(readable, "readable"),
+                        writable=False if writable is None else to_bool(writable, "writable"))
 
     def create_constant_tensor(self, descriptor: MLOperandDescriptor | Mapping[str, Any],
                                data: Any) -> MLTensor:

@@ -10,7 +10,6 @@ translates.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +91,6 @@ class MLGraph:
     implementation: Any = None
     _destroyed: bool = False
     _fingerprint: str | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def input_descriptors(self) -> dict[str, MLOperandDescriptor]:
