@@ -200,7 +200,7 @@ def _cases() -> list[Case]:
         _node("RNN", ["a", "W", "R"], ["y", "yh"], "rnn", hidden_size=hidden),
         _node("Squeeze", ["yh", "dir"], ["b"], "squeeze")],
         [_init("W", _w(1, hidden, 5, scale=0.5)), _init("R", _w(1, hidden, hidden, scale=0.5)),
-         _init("dir", np.array([0], np.int64))], rtol=1e-4, atol=1e-5, xfail=RNN_DEFAULTS))
+         _init("dir", np.array([0], np.int64))], rtol=1e-4, atol=1e-5))
     # -- quantization
     c.append(Case("quantization", "quantize_dequantize", [2, 3, 4], [
         _node("QuantizeLinear", ["a", "qs", "qz"], ["q"], "quantize"),
@@ -228,10 +228,8 @@ def _cases() -> list[Case]:
     return c
 
 
-RNN_DEFAULTS = (
-    "ORT hands the EP RNN's schema-default activations ['Tanh', 'Tanh'] (2 entries) for a "
-    "node without the attribute; the recurrent translator wants 1 entry per direction and "
-    "refuses a forward RNN, which partition_report on the stored model accepts")
+# regression: ORT hands the EP RNN's schema-default activations ['Tanh', 'Tanh'] for a
+# forward RNN without the attribute; the translator used to refuse it
 CASES = _cases()
 CAST_NODES = {"to64_in", "to32_in", "to64_out", "to32_out"}
 
