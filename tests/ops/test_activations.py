@@ -382,3 +382,14 @@ def test_clamp_wide_integers_on_openvino(dtype):
     x = np.array([0, 3, 2**31 - 1, 7], dtype)
     for lo, hi in ((1, 2**40), (2, 5), (0, 2**31 - 2), (2**33, 2**34)):
         assert_backends_agree(unary("clamp", dtype, [4], min_value=lo, max_value=hi), {"x": x})
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.1, 0.5])
+def test_hard_sigmoid_beta_zero(beta):
+    """Regression (found by the property tests): OpenVINO's CPU HardSigmoid computes
+    beta = 0 as if it were 0.5."""
+    x = np.array([0.5479, -1.0, 3.0], np.float32)
+    out = assert_backends_agree(unary("hard_sigmoid", "float32", [3], alpha=0.2, beta=beta),
+                                {"x": x}, ulp=2)
+    np.testing.assert_allclose(out["y"], np.clip(0.2 * x.astype(np.float64) + beta, 0, 1),
+                               rtol=1e-6)

@@ -45,10 +45,9 @@ class QuantizationOps:
         self._operand(op, input, "input")
         self._operand(op, scale, "scale")
         self._operand(op, zero_point, "zeroPoint")
+        # data types and ranks first (the table's "same as" rules included): the shape
+        # checks below rely on them
         check_tensor_limits(op, {"input": input, "scale": scale, "zero_point": zero_point})
-        if zero_point.data_type != input.data_type:
-            raise fail(op, f"zeroPoint data type {zero_point.data_type} must equal input data "
-                           f"type {input.data_type}")
         self._check_scale_zero_point(op, input, scale, zero_point)
         out = MLOperandDescriptor(scale.data_type, input.shape)
         limits = {"input": input, "scale": scale, "zero_point": zero_point, "output": out}
@@ -62,10 +61,9 @@ class QuantizationOps:
         self._operand(op, input, "input")
         self._operand(op, scale, "scale")
         self._operand(op, zero_point, "zeroPoint")
+        # data types and ranks first (the table's "same as" rules included): the shape
+        # checks below rely on them
         check_tensor_limits(op, {"input": input, "scale": scale, "zero_point": zero_point})
-        if scale.data_type != input.data_type:
-            raise fail(op, f"scale data type {scale.data_type} must equal input data type "
-                           f"{input.data_type}")
         self._check_scale_zero_point(op, input, scale, zero_point)
         out = MLOperandDescriptor(zero_point.data_type, input.shape)
         limits = {"input": input, "scale": scale, "zero_point": zero_point, "output": out}

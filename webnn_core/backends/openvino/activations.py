@@ -173,8 +173,9 @@ def elu(node: Node, x: ov.Output) -> ov.Output:
 
 @registry.register("hard_sigmoid")
 def hard_sigmoid(node: Node, x: ov.Output) -> ov.Output:
+    # not ops.hard_sigmoid: the CPU plugin's HardSigmoid treats beta = 0 as 0.5
     alpha, beta = _const(x, node.attrs["alpha"]), _const(x, node.attrs["beta"])
-    return ops.hard_sigmoid(x, alpha, beta).output(0)
+    return ops.clamp(ops.add(ops.multiply(x, alpha), beta), 0.0, 1.0).output(0)
 
 
 @registry.register("leaky_relu")
