@@ -1,0 +1,225 @@
+"""The Python layer OpenCV runs for each ``WebNNPartition`` node, and the compiled partition
+behind it.
+
+OpenCV creates one :class:`WebNNLayer` per partition node when it imports the rewritten
+model; the layer finds its :class:`Partition` in a process-wide registry through the node's
+``webnn_key`` attribute. ``getMemoryShapes`` returns the output shapes of the WebNN graph
+built for the input shapes OpenCV proposes (one graph per distinct input shape, kept in a
+small cache; a fully static partition is built once, before import). ``forward`` runs it.
+
+An exception escaping a Python layer's ``forward`` hangs OpenCV 4.14 (measured here), so
+``forward`` never raises: it records (and logs) the error on the partition and returns
+NaN-filled outputs of the right shapes; :class:`~webnn_providers.opencv.WebNNNet` raises
+the recorded error as soon as OpenCV's ``forward`` returns. Errors in ``getMemoryShapes``
+are recorded too and re-raised (OpenCV turns them into its own error, which the net replaces).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+import webnn_core as webnn
+
+from ..onnx import GraphInfo, build_graph
+from ._plan import KEY_ATTRIBUTE, LAYER_TYPE
+
+_LOG = logging.getLogger("webnn")
+
+#: WebNN graphs kept per partition with varying input shapes (one per shape)
+MAX_SHAPES = 4
+
+_REGISTRY: weakref.WeakValueDictionary[str, Partition] = weakref.WeakValueDictionary()
+_REGISTER_LOCK = threading.Lock()
+_REGISTERED = False
+
+
+class LayerError(RuntimeError):
+    """A WebNN partition failed inside OpenCV's forward (the original error is the cause)."""
+
+
+class _Variant:
+    """The WebNN graph of a partition for one set of input shapes, with its output buffers
+    (OpenCV copies a Python layer's outputs into its own blobs, so they are reused)."""
+
+    __slots__ = ("dispatch", "input_shapes", "outputs", "output_shapes", "results")
+
+    def __init__(self, graph: webnn.MLGraph, inputs: Sequence[str],
+                 outputs: Sequence[str]) -> None:
+        self.dispatch = graph.implementation.dispatch
+        desc = graph.input_descriptors
+        self.input_shapes = [tuple(desc[name].shape) if name in desc else None
+                             for name in inputs]
+        out = graph.output_descriptors
+        self.outputs = {name: np.empty(out[name].shape, out[name].numpy_dtype)
+                        for name in outputs}
+        self.output_shapes = [list(out[name].shape) for name in outputs]
+        # cv2 reads a 3-D array as a 2-D image with channels unless it is a cv2.Mat that
+        # says otherwise; the Mats share the buffers WebNN writes
+        self.results = [_as_mat(self.outputs[name]) for name in outputs]
+
+
+def _as_mat(array: np.ndarray) -> np.ndarray:
+    import cv2
+
+    mat = getattr(cv2, "Mat", None)
+    if array.ndim != 3 or mat is None:
+        return array
+    return mat(array, wrap_channels=False)
+
+
+class Partition:
+    """One group of ONNX nodes compiled as WebNN graphs (see the module docstring)."""
+
+    def __init__(self, key: str, context: webnn.MLContext, graph: GraphInfo,
+                 nodes: Sequence[int], inputs: Sequence[str], outputs: Sequence[str]) -> None:
+        self.key = key
+        self.context = context
+        self.graph = graph
+        self.nodes = list(nodes)
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.error: BaseException | None = None
+        self.calls = 0
+        self._lock = threading.Lock()
+        self._variants: OrderedDict[tuple, _Variant] = OrderedDict()
+        self._last: _Variant | None = None
+        static = [graph.values[name].static_shape for name in self.inputs]
+        if all(s is not None for s in static):
+            self._last = self.variant(tuple(static))  # type: ignore[arg-type]
+
+    def variant(self, shapes: tuple[tuple[int, ...], ...]) -> _Variant:
+        """The WebNN graph for these input shapes (built on first use)."""
+        with self._lock:
+            found = self._variants.get(shapes)
+            if found is not None:
+                self._variants.move_to_end(shapes)
+                return found
+            translated = build_graph(self.context, self.graph, self.nodes,
+                                     dict(zip(self.inputs, shapes, strict=True)))
+            found = _Variant(translated.graph, self.inputs, self.outputs)
+            self._variants[shapes] = found
+            while len(self._variants) > MAX_SHAPES:
+                self._variants.popitem(last=False)
+            return found
+
+    @property
+    def static(self) -> bool:
+        return all(self.graph.values[n].static_shape is not None for n in self.inputs)
+
+    def output_shapes(self, input_shapes: Sequence[Sequence[int]]) -> list[list[int]]:
+        variant = self.variant(self._shapes(input_shapes))
+        self._last = variant
+        return variant.output_shapes
+
+    def _shapes(self, input_shapes: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
+        if len(input_shapes) != len(self.inputs):
+            raise ValueError(f"partition {self.key}: OpenCV passed {len(input_shapes)} inputs, "
+                             f"the partition reads {len(self.inputs)} ({self.inputs})")
+        result = []
+        for name, shape in zip(self.inputs, input_shapes, strict=True):
+            declared = self.graph.values[name].static_shape
+            shape = tuple(int(d) for d in shape)
+            # OpenCV 4.x widens a 1-D tensor [n] to [n, 1]: take the declared shape back
+            if declared is not None and shape != declared and \
+                    int(np.prod(shape)) == int(np.prod(declared)):
+                shape = declared
+            result.append(shape)
+        return tuple(result)
+
+    def run(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Compute the partition on OpenCV's input blobs."""
+        self.calls += 1
+        variant = self._last
+        if variant is None or len(arrays) != len(variant.input_shapes) or any(
+                a.size != int(np.prod(s)) for a, s in zip(arrays, variant.input_shapes,
+                                                           strict=True)):
+            variant = self.variant(self._shapes([a.shape for a in arrays]))
+            self._last = variant
+        feeds = {}
+        for name, array, shape in zip(self.inputs, arrays, variant.input_shapes, strict=True):
+            if shape is None:
+                continue  # an input no output depends on
+            if array.shape != shape:
+                array = array.reshape(shape)
+            if array.dtype != np.float32 or not array.flags.c_contiguous:
+                array = np.ascontiguousarray(array, dtype=np.float32)
+            feeds[name] = array
+        variant.dispatch(feeds, variant.outputs)
+        return variant.results
+
+    def fallback_outputs(self) -> list[np.ndarray]:
+        """NaN outputs of the last known shapes (what ``forward`` returns after an error,
+        so that a consumer that cannot see the error does not get plausible numbers)."""
+        if self._last is None:
+            return [np.full((1,), np.nan, np.float32) for _ in self.outputs]
+        return [_as_mat(np.full(s, np.nan, np.float32)) for s in self._last.output_shapes]
+
+    def take_error(self) -> BaseException | None:
+        error, self.error = self.error, None
+        return error
+
+
+class WebNNLayer:
+    """OpenCV's Python layer for a ``WebNNPartition`` node (``cv2.dnn_registerLayer``)."""
+
+    def __init__(self, params: dict, blobs: list) -> None:
+        key = params.get(KEY_ATTRIBUTE)
+        partition = _REGISTRY.get(key) if isinstance(key, str) else None
+        if partition is None:
+            raise LookupError(f"{LAYER_TYPE}: no WebNN partition {key!r} in this process "
+                              "(models rewritten by webnn_providers.opencv load only through "
+                              "its readNet)")
+        # OpenCV never releases its Python layer objects: a weak reference lets the
+        # partition (and its compiled graphs) go with the WebNNNet that owns it
+        self._partition = weakref.ref(partition)
+        self._key = key
+
+    def _get(self) -> Partition:
+        partition = self._partition()
+        if partition is None:
+            raise LookupError(f"{LAYER_TYPE}: WebNN partition {self._key!r} was released with "
+                              "its WebNNNet")
+        return partition
+
+    def getMemoryShapes(self, inputs: list) -> list:  # noqa: N802 - OpenCV's name
+        partition = self._get()
+        try:
+            return partition.output_shapes(inputs)
+        except BaseException as exc:
+            partition.error = exc
+            raise
+
+    def forward(self, inputs: list) -> list:
+        partition = self._partition()
+        if partition is None:
+            _LOG.error("webnn: %s: WebNN partition %r was released with its WebNNNet",
+                       LAYER_TYPE, self._key)
+            return [np.full(np.shape(inputs[0]), np.nan, np.float32)] if inputs else []
+        try:
+            return partition.run(inputs)
+        except BaseException as exc:  # noqa: BLE001 - an escaping exception hangs OpenCV
+            partition.error = exc
+            _LOG.error("webnn: WebNN partition %s failed in OpenCV's forward: %s: %s",
+                       partition.key, type(exc).__name__, exc)
+            return partition.fallback_outputs()
+
+
+def add_partition(partition: Partition) -> None:
+    _REGISTRY[partition.key] = partition
+
+
+def register_layer() -> None:
+    """Register :class:`WebNNLayer` with OpenCV (once per process)."""
+    global _REGISTERED
+    import cv2
+
+    with _REGISTER_LOCK:
+        if not _REGISTERED:
+            cv2.dnn_registerLayer(LAYER_TYPE, WebNNLayer)
+            _REGISTERED = True
