@@ -284,16 +284,14 @@ def _group_values(graph: GraphInfo, group: Group) -> list[str]:
 def _value_of_layer(graph: GraphInfo, layer: str) -> str | None:
     """The ONNX value an OpenCV layer name stands for: OpenCV 4.x names a node's layer
     ``onnx_node!<node name>`` or, for an unnamed node, ``onnx_node_output_<i>!<output>``;
-    either way the layer's first output."""
-    if layer.startswith("onnx_node!"):
-        name = layer[len("onnx_node!"):]
-        for node in graph.nodes:
-            if node.name == name and node.outputs:
-                return node.outputs[0]
-        return None
+    OpenCV 5 uses the node name itself; either way the layer's first output."""
     if layer.startswith("onnx_node_output_") and "!" in layer:
         value = layer.split("!", 1)[1]
         return value if value in graph.values else None
+    name = layer[len("onnx_node!"):] if layer.startswith("onnx_node!") else layer
+    for node in graph.nodes:
+        if node.name and node.name == name and node.outputs:
+            return node.outputs[0]
     return layer if layer in graph.values else None
 
 

@@ -10,8 +10,10 @@ rules for what may cross between its graph and a Python layer
   rank: OpenCV has no 0-d blobs);
 - a layer whose inputs are all constant runs at import time and loses its output names, so
   a partition must read at least one value that depends on the model's inputs;
-- OpenCV 5's Python layers never get ``getMemoryShapes`` called and every output takes the
-  shape of input 0, so there a partition must keep that shape on all its outputs.
+- OpenCV 5's Python layers never get ``getMemoryShapes`` called: every output takes the
+  shape of input 0, and the layer gets as many outputs as it has inputs while their types
+  count only its real outputs (an assertion fails), so there a partition must keep input
+  0's shape on all its outputs and read no more values than it writes.
 
 A node of a partition that breaks a rule goes back to OpenCV (with the rule as reason) and
 the partitioning is redone, until every partition obeys them.
@@ -111,6 +113,13 @@ def _check_group(graph: GraphInfo, group: Group, dynamic: set[str], shapes_from_
                                "such a layer once at import and loses its outputs' names)")
         return
     if shapes_from_input0:
+        if len(group.inputs) > len(group.outputs):
+            for i in group.nodes:
+                refusals.refuse(i, f"OpenCV 5 sizes a Python layer's outputs by its number of "
+                                   f"inputs but types them by its number of outputs, so a "
+                                   f"partition cannot read more values ({len(group.inputs)}) "
+                                   f"than it writes ({len(group.outputs)})")
+            return
         first = graph.values[group.inputs[0]].static_shape
         for name in group.outputs:
             shape = graph.values[name].static_shape
