@@ -36,19 +36,25 @@ def rotation(names: Sequence[str], round_index: int) -> list[str]:
 
 
 def interleaved(runs: dict[str, Callable[[], object]], iterations: int,
-                warmup: int) -> dict[str, list[float]]:
+                warmup: int, on_round: Callable[[], None] | None = None
+                ) -> dict[str, list[float]]:
     """Warm each callable up, then time one call of each per round, rotating the order
-    every round; returns name -> per-call seconds."""
+    every round; returns name -> per-call seconds. ``on_round`` (e.g. a progress bar) is
+    called after every warm-up and timed round, outside the timed calls."""
     names = list(runs)
     for _ in range(warmup):
         for name in names:
             runs[name]()
+        if on_round:
+            on_round()
     samples: dict[str, list[float]] = {name: [] for name in names}
     for i in range(iterations):
         for name in rotation(names, i):
             t0 = time.perf_counter()
             runs[name]()
             samples[name].append(time.perf_counter() - t0)
+        if on_round:
+            on_round()
     return samples
 
 

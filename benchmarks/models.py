@@ -203,14 +203,14 @@ def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
     graph.input.extend(inputs)
 
 
-def _clean_initializer_inputs(model: onnx.ModelProto) -> None:
+def clean_initializer_inputs(model: onnx.ModelProto) -> None:
     """Initializers out of the graph inputs (constants for ORT), IR version raised."""
     _drop_unused_initializers(model.graph)
     if model.ir_version < IR_VERSION:
         model.ir_version = IR_VERSION
 
 
-def _fix_input_shapes(model: onnx.ModelProto, shapes: dict[str, list[int]]) -> None:
+def fix_input_shapes(model: onnx.ModelProto, shapes: dict[str, list[int]]) -> None:
     for value in model.graph.input:
         if value.name not in shapes:
             continue
@@ -279,7 +279,7 @@ def load_light(name: str, seed: int = 0) -> onnx.ModelProto:
     last layer calibrated on the benchmark's input, see :func:`calibrate_outputs`)."""
     model = onnx.load(LIGHT_DIR / f"{LIGHT_MODELS[name]}.onnx")
     randomize_weights(model, seed)
-    _clean_initializer_inputs(model)
+    clean_initializer_inputs(model)
     model.graph.name = name
     calibrate_outputs(model, random_feeds(model, seed + 1))
     onnx.checker.check_model(model)
@@ -289,8 +289,8 @@ def load_light(name: str, seed: int = 0) -> onnx.ModelProto:
 def load_real(name: str) -> onnx.ModelProto:
     """The real model ``name`` with static input shapes (initializers out of the inputs)."""
     model = onnx.load(REAL_DIR / f"{name}.onnx")
-    _clean_initializer_inputs(model)
-    _fix_input_shapes(model, REAL_INPUT_SHAPES.get(name, {}))
+    clean_initializer_inputs(model)
+    fix_input_shapes(model, REAL_INPUT_SHAPES.get(name, {}))
     onnx.checker.check_model(model)
     return model
 

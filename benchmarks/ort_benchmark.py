@@ -95,19 +95,24 @@ def session_options(record_assignment: bool = False,
     return options
 
 
-def ep_providers(device: str = "CPU") -> list:
-    return [(EP_NAME, {"backend": "openvino", "device": device}), "CPUExecutionProvider"]
+def ep_providers(device: str = "CPU", options: dict[str, str] | None = None) -> list:
+    """The providers list of an EP session: the WebNN EP (OpenVINO backend on ``device``,
+    plus provider ``options`` such as ``{"precision": "bfloat16"}``), then the CPU EP."""
+    return [(EP_NAME, {"backend": "openvino", "device": device, **(options or {})}),
+            "CPUExecutionProvider"]
 
 
 def create_ep_session(model: str | bytes, device: str = "CPU",
-                      config: dict[str, str] | None = None) -> tuple[ort.InferenceSession,
-                                                                   float, list, list]:
-    """An EP session: (session, creation seconds, its FusedKernels, its WebNNEps)."""
+                      config: dict[str, str] | None = None,
+                      options: dict[str, str] | None = None
+                      ) -> tuple[ort.InferenceSession, float, list, list]:
+    """An EP session: (session, creation seconds, its FusedKernels, its WebNNEps).
+    ``config``: extra session config entries; ``options``: extra EP provider options."""
     webnn_ort.register()
     kernels_before, eps_before = set(_ep._State.kernels), set(_ep._State.eps)
     t0 = time.perf_counter()
     session = ort.InferenceSession(model, session_options(True, config),
-                                   providers=ep_providers(device))
+                                   providers=ep_providers(device, options))
     seconds = time.perf_counter() - t0
     kernels = [_ep._State.kernels[k] for k in _ep._State.kernels if k not in kernels_before]
     eps = [_ep._State.eps[e] for e in _ep._State.eps if e not in eps_before]
@@ -243,7 +248,7 @@ def ep_breakdown(session: ort.InferenceSession, kernels: list, feeds: dict[str, 
 # -- one model -------------------------------------------------------------------------------
 
 
-def _ov_outputs(compiled: ov.CompiledModel, result: Any, names: list[str]) -> list[np.ndarray]:
+def ov_outputs(compiled: ov.CompiledModel, result: Any, names: list[str]) -> list[np.ndarray]:
     """OpenVINO's outputs in the order of ``names`` (ORT's output order)."""
     arrays = list(result.values()) if hasattr(result, "values") else list(result)
     by_name = {}
@@ -275,7 +280,7 @@ def bench_model(model: model_zoo.Model, iterations: int, warmup: int, device: st
             "ort_cpu": lambda: cpu_session.run(None, feeds)}
     ep_out = ep_session.run(None, feeds)
     cpu_out = cpu_session.run(None, feeds)
-    ov_out = _ov_outputs(compiled, request.infer(feeds, share_inputs=True), names)
+    ov_out = ov_outputs(compiled, request.infer(feeds, share_inputs=True), names)
     samples = interleaved(runs, iterations, warmup)
     stats = {name: summarize(s) for name, s in samples.items()}
 

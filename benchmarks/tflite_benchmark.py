@@ -180,7 +180,7 @@ class Runtime:
     extra: dict[str, Any]
 
 
-def _interpreter_runtime(name: str, model: Model, delegate: WebNNDelegate | None) -> Runtime:
+def interpreter_runtime(name: str, model: Model, delegate: WebNNDelegate | None) -> Runtime:
     """An interpreter (default op resolver, ``NUM_THREADS``) with ``delegate`` if any."""
     module = interpreter_module()
     t0 = time.perf_counter()
@@ -226,7 +226,7 @@ def _match_outputs(compiled: ov.CompiledModel, arrays: list[np.ndarray],
     return arrays
 
 
-def _openvino_runtime(name: str, model: Model, config: dict[str, Any],
+def openvino_runtime(name: str, model: Model, config: dict[str, Any],
                       input_details: list[dict[str, Any]],
                       output_details: list[dict[str, Any]]) -> Runtime:
     """``read_model`` + ``compile_model`` with ``config`` on a fresh Core; static input shapes
@@ -301,7 +301,7 @@ def parity(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray],
 # -- one model -----------------------------------------------------------------------------------
 
 
-def _report_summary(report: Any) -> dict[str, Any]:
+def report_summary(report: Any) -> dict[str, Any]:
     if report is None:
         return {"nodes": 0, "delegated": 0, "share": 0.0, "partitions": 0, "fallback": {},
                 "fallback_reasons": {}}
@@ -329,7 +329,7 @@ def bench_model(model: Model, iterations: int, warmup: int,
     runtimes: dict[str, Runtime] = {}
     failed: dict[str, str] = {}
     # the reference first: without it there is nothing to compare with
-    runtimes["xnnpack"] = _interpreter_runtime("xnnpack", model, None)
+    runtimes["xnnpack"] = interpreter_runtime("xnnpack", model, None)
     interp = runtimes["xnnpack"].extra["interpreter"]
     in_details, out_details = interp.get_input_details(), interp.get_output_details()
     configs = {"openvino": dict(OpenVINOBackend().config),
@@ -339,9 +339,9 @@ def bench_model(model: Model, iterations: int, warmup: int,
             continue
         try:
             if name.startswith("webnn"):
-                runtimes[name] = _interpreter_runtime(name, model, delegates[name])
+                runtimes[name] = interpreter_runtime(name, model, delegates[name])
             else:
-                runtimes[name] = _openvino_runtime(name, model, configs[name], in_details,
+                runtimes[name] = openvino_runtime(name, model, configs[name], in_details,
                                                    out_details)
         except Exception as exc:  # noqa: BLE001 - report and time the others
             failed[name] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300]}"
@@ -354,7 +354,7 @@ def bench_model(model: Model, iterations: int, warmup: int,
         "ratios": {key: ratio_summary(samples[a], samples[b]) for a, b, key in RATIOS
                    if a in samples and b in samples},
         "first_run_s": {n: runtimes[n].first_run for n in names},
-        "delegate": {n: _report_summary(runtimes[n].extra.get("report"))
+        "delegate": {n: report_summary(runtimes[n].extra.get("report"))
                      for n in names if n.startswith("webnn")},
         "parity_vs_xnnpack": {n: parity(runtimes[n].outputs, expected, out_details)
                               for n in names if n != "xnnpack"},

@@ -1,0 +1,370 @@
+"""``python -m benchmarks``: what WebNN buys you in every framework, in one command.
+
+    python -m benchmarks                    # built-in default models, every installed framework
+    python -m benchmarks --framework onnxruntime --model path/to/model.onnx --runs 50 --warmup 5
+    python -m benchmarks --framework tflite --model model.tflite --precision fast
+    python -m benchmarks --out results/     # results.json, results.csv, chart.png
+
+For each model and framework, in one process, three runtimes read the same model file
+(benchmarks/frameworks/): the framework's default path (host), the framework with its WebNN
+provider, and OpenVINO directly (native). After ``--warmup`` runs of each they are timed in
+``--runs`` interleaved rounds (one call of each per round, the order rotating every round,
+benchmarks/_timing.py) so machine noise hits all three alike. Reported: median and p90
+latency, the ratios WebNN/host and WebNN/native (ratio of medians; the median of per-round
+paired ratios is in the JSON), the nodes WebNN took and its partitions, the first-run time
+(load + build/compile + first inference; WebNN's in-process compiled-graph cache is emptied
+before each WebNN build so an earlier framework's compile of the same graph does not count)
+and whether the outputs agree with the host's (rule: benchmarks/frameworks/base.py).
+
+Built-in models (no download): the light CNNs of the ``onnx`` wheel with seeded random weights
+for onnxruntime and opencv, MobileNetV2 float32 and int8 built with the TFLite flatbuffer
+schema for tflite. ``--model`` takes ``.onnx`` / ``.tflite`` files (or a built-in name).
+A framework, model or runtime that cannot run is reported with its reason; the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import frameworks as fw
+from . import results as out
+from ._timing import environment, interleaved, ratio_summary, summarize
+
+#: defaults of the default run (it must finish in < 5 minutes on 2 cores)
+DEFAULT_RUNS = 50
+DEFAULT_WARMUP = 5
+FRAMEWORK_CHOICES = (*fw.FRAMEWORKS, "all")
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A small progress bar on ``stream`` (stderr): redrawn in place on a terminal, one line
+    per stage otherwise (logs, pipes)."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 28) -> None:
+        self.total, self.done, self.width = max(total, 1), 0, width
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.text, self._last = "", 0.0
+
+    def stage(self, text: str) -> None:
+        """Name what runs now (a new line when not on a terminal)."""
+        self.text = text
+        if self.tty:
+            self._draw(force=True)
+        else:
+            print(f"{self._bar()} {text}", file=self.stream, flush=True)
+
+    def advance(self, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        if self.tty:
+            self._draw()
+
+    def close(self) -> None:
+        self.done, self.text = self.total, "done"
+        if self.tty:
+            self._draw(force=True)
+            print(file=self.stream, flush=True)
+
+    def _bar(self) -> str:
+        filled = int(self.width * self.done / self.total)
+        return (f"[{'#' * filled}{'.' * (self.width - filled)}] "
+                f"{100 * self.done // self.total:3d}%")
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        print(f"\r{self._bar()} {self.text[:60]:60}", end="", file=self.stream, flush=True)
+
+
+# -- arguments ---------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (its epilog shows the usage examples of the module doc)."""
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="What WebNN buys you in every framework: each model on the framework's "
+                    "default path, the framework with WebNN, and OpenVINO directly.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n" + __doc__.split("\n\n")[1] + "\n\nframeworks: onnxruntime and "
+               "opencv read .onnx models, tflite reads .tflite models")
+    p.add_argument("--framework", action="append", choices=FRAMEWORK_CHOICES,
+                   help="framework to run (repeatable; default: all installed)")
+    p.add_argument("--model", action="append", metavar="PATH",
+                   help="model file (.onnx: onnxruntime and opencv; .tflite: tflite) or "
+                        "built-in model name (repeatable; default: the built-in models)")
+    p.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                   help=f"timed interleaved rounds per model (default {DEFAULT_RUNS})")
+    p.add_argument("--warmup", type=int, default=DEFAULT_WARMUP,
+                   help=f"warm-up runs of each runtime (default {DEFAULT_WARMUP})")
+    p.add_argument("--precision", choices=tuple(fw.PRECISIONS), default="exact",
+                   help="exact: float32 (default); fast: reduced precision (bfloat16) in "
+                        "WebNN and native OpenVINO, host unchanged")
+    p.add_argument("--out", metavar="DIR",
+                   help="write results.json, results.csv and chart.png to DIR")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parsed and checked arguments; ``framework`` becomes a list of names ("all" expanded)
+    and ``explicit_framework`` says whether the user chose them."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.runs < 1:
+        p.error("--runs must be >= 1")
+    if args.warmup < 0:
+        p.error("--warmup must be >= 0")
+    chosen = args.framework or ["all"]
+    args.explicit_framework = "all" not in chosen
+    args.framework = list(fw.FRAMEWORKS) if "all" in chosen else list(dict.fromkeys(chosen))
+    return args
+
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One model on one framework, or a row reported without running (``reason``)."""
+
+    model: str
+    framework: str
+    reason: str | None = None
+
+
+#: model file extensions any adapter reads
+MODEL_EXTENSIONS = tuple(sorted({x for cls in fw.FRAMEWORKS.values() for x in cls.extensions}))
+
+
+def _display_name(model: str) -> str:
+    """A model's name in the table: the file name of a path, else the built-in name."""
+    return Path(model).name or model
+
+
+def _user_jobs(model: str, adapters: dict[str, fw.Framework], explicit: bool) -> list[Job]:
+    """Jobs of one ``--model`` value (a built-in name or a file) on the chosen frameworks."""
+    owners = [n for n, a in adapters.items() if model in a.builtin_models()]
+    if owners:
+        return [Job(model, n) for n in owners]
+    suffix = Path(model).suffix.lower()
+    if suffix not in MODEL_EXTENSIONS and not Path(model).is_file():
+        known = sorted({m for a in adapters.values() for m in a.builtin_models()})
+        return [Job(model, "-", f"not a model file nor a built-in model of "
+                                f"{', '.join(adapters) or 'an available framework'} "
+                                f"(built-in: {', '.join(known)})")]
+    fitting = [n for n, a in adapters.items() if a.accepts(model)]
+    jobs = [Job(model, n) for n in fitting]
+    if explicit:
+        jobs += [Job(model, n, f"{n} does not read {suffix or '(no extension)'} files (it "
+                               f"reads {', '.join(a.extensions)})")
+                 for n, a in adapters.items() if n not in fitting]
+    if not jobs:
+        jobs.append(Job(model, "-", f"no chosen framework reads {suffix or 'extension-less'} "
+                                    "files (.onnx: onnxruntime, opencv; .tflite: tflite)"))
+    return jobs
+
+
+def plan(frameworks: list[str], models: list[str] | None, explicit: bool = False,
+         adapters: dict[str, fw.Framework] | None = None) -> list[Job]:
+    """The jobs of a run, model-major (a model's frameworks one after the other). A
+    framework that is not available is one row with its reason."""
+    adapters = adapters or {n: fw.get(n) for n in frameworks}
+    jobs = []
+    ready = {}
+    for name in frameworks:
+        why = adapters[name].available()
+        if why is None:
+            ready[name] = adapters[name]
+        else:
+            jobs.append(Job("-", name, f"not available: {why}"))
+    if models:
+        planned = [j for m in models for j in _user_jobs(m, ready, explicit)]
+    else:
+        order = list(dict.fromkeys(m for a in ready.values() for m in a.default_models()))
+        planned = [Job(m, n) for m in order for n, a in ready.items()
+                   if m in a.default_models()]
+    return planned + jobs
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+def _message(exc: BaseException) -> str:
+    """The telling line of an exception's message: the first, or for OpenVINO's
+    "Exception from src/...:" messages the last (where the cause is)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[-1] if lines[0].startswith("Exception from ") else lines[0]
+
+
+def error_info(exc: BaseException) -> dict[str, Any]:
+    """The reason (type and telling line of the message) and a traceback summary (last
+    frames as file:line in function)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    return {"reason": f"{type(exc).__name__}: {_message(exc)[:300]}",
+            "traceback": [f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]}
+
+
+def _fresh_webnn_cache() -> None:
+    """Empty webnn_core's in-process compiled-graph cache so a WebNN first run includes its
+    compile (another framework may already have compiled the same graph)."""
+    try:
+        from webnn_core.backends.openvino import _COMPILED
+    except ImportError:  # pragma: no cover - OpenVINO backend absent
+        return
+    _COMPILED.clear()
+
+
+def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: ProgressBar,
+           where: str) -> tuple[dict[str, fw.Runtime], dict[str, Any]]:
+    """The three runtimes of a prepared model; failures reported, not raised."""
+    runtimes, failed = {}, {}
+    for role in fw.ROLES:
+        bar.stage(f"{where}: building {role}")
+        if role == "webnn":
+            _fresh_webnn_cache()
+        try:
+            runtimes[role] = adapter.build(role, prepared, precision)
+        except Exception as exc:  # noqa: BLE001 - report and go on with the others
+            failed[role] = error_info(exc)
+        bar.advance()
+    return runtimes, failed
+
+
+def _parity(runtimes: dict[str, fw.Runtime], adapter: fw.Framework, prepared: fw.Prepared,
+            precision: str) -> dict[str, Any]:
+    """WebNN and native outputs vs the host's (the verdicts), WebNN vs native, and where the
+    framework has other kernels (TFLite's builtin ones on quantized models) those vs the
+    host's: how far apart the host's own implementations are."""
+    steps = prepared.output_steps
+    pairs = [("webnn", "host"), ("native", "host"), ("webnn", "native")]
+    parity = {f"{a}_vs_{b}": fw.agreement(runtimes[a].outputs, runtimes[b].outputs, steps,
+                                          precision)
+              for a, b in pairs if a in runtimes and b in runtimes}
+    if "host" in runtimes and any(not p["agree"] for p in parity.values()):
+        try:
+            alternative = adapter.host_alternative(prepared)
+        except Exception as exc:  # noqa: BLE001 - a missing extra is no failure
+            alternative = None
+            parity["host_kernels_error"] = error_info(exc)["reason"]
+        if alternative is not None:
+            label, outputs = alternative
+            parity["host_kernels_vs_host"] = {
+                "label": label, **fw.agreement(outputs, runtimes["host"].outputs, steps,
+                                               precision)}
+    return parity
+
+
+def _measure(entry: dict[str, Any], runtimes: dict[str, fw.Runtime], adapter: fw.Framework,
+             prepared: fw.Prepared, args: argparse.Namespace, bar: ProgressBar) -> None:
+    """Time the runtimes interleaved and fill latency, ratios, parity of ``entry``."""
+    samples = interleaved({r: rt.call for r, rt in runtimes.items()}, args.runs, args.warmup,
+                          on_round=bar.advance)
+    entry["latency"] = {r: summarize(s) for r, s in samples.items()}
+    entry["ratios"] = {f"webnn_vs_{other}": ratio_summary(samples["webnn"], samples[other])
+                       for other in ("host", "native")
+                       if "webnn" in samples and other in samples}
+    entry["first_run_s"] = {r: rt.first_run_s for r, rt in runtimes.items()}
+    entry["parity"] = _parity(runtimes, adapter, prepared, args.precision)
+    if "webnn" in runtimes:
+        entry["coverage"] = runtimes["webnn"].coverage
+    entry["notes"] = [n for rt in runtimes.values() for n in rt.notes]
+
+
+def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Namespace,
+            bar: ProgressBar) -> dict[str, Any]:
+    """One model on one framework: a JSON-able entry (see benchmarks/results.py)."""
+    entry: dict[str, Any] = {"model": _display_name(job.model), "framework": job.framework,
+                             "labels": dict(adapter.labels), "status": "failed"}
+    if job.model not in adapter.builtin_models():
+        entry["file"] = job.model
+    units = 1 + len(fw.ROLES) + args.warmup + args.runs
+    start = bar.done
+    where = f"{Path(job.model).name} / {job.framework}"
+    try:
+        bar.stage(f"{where}: preparing")
+        prepared = adapter.prepare(job.model, workdir, args.seed)
+        bar.advance()
+        entry.update(source=prepared.source, info=prepared.info)
+        runtimes, failed = _build(adapter, prepared, args.precision, bar, where)
+        entry["failed"] = failed
+        if runtimes:
+            bar.stage(f"{where}: timing {args.runs} rounds")
+            _measure(entry, runtimes, adapter, prepared, args, bar)
+            entry["status"] = "partial" if failed else "ok"
+        else:
+            entry["reason"] = "no runtime could run the model"
+    except Exception as exc:  # noqa: BLE001 - report the model and go on
+        entry.update(error_info(exc))
+    bar.advance(start + units - bar.done)
+    return entry
+
+
+def _environment() -> dict[str, Any]:
+    """Versions and the machine, for the JSON record and the table's first line."""
+    info = environment()
+    info["platform"] = platform.platform()
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((line.split(":", 1)[1].strip() for line in f
+                                if line.startswith("model name")), platform.processor())
+    except OSError:
+        info["cpu"] = platform.processor()
+    for module in ("cv2", "ai_edge_litert", "tflite_runtime"):
+        try:
+            info[module] = __import__(module).__version__
+        except (ImportError, AttributeError):
+            pass
+    return info
+
+
+def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any]:
+    """Plan and run every job; the result dict of benchmarks/results.py."""
+    t0 = time.perf_counter()
+    adapters = {n: fw.get(n) for n in args.framework}
+    jobs = plan(args.framework, args.model, args.explicit_framework, adapters)
+    units = 1 + len(fw.ROLES) + args.warmup + args.runs
+    bar = ProgressBar(sum(units for j in jobs if j.reason is None), stream)
+    entries = []
+    with tempfile.TemporaryDirectory(prefix="webnn-bench-") as tmp:
+        for job in jobs:
+            if job.reason is not None:
+                entries.append({"model": _display_name(job.model), "framework": job.framework,
+                                "status": "not run", "reason": job.reason})
+                continue
+            entries.append(run_job(job, adapters[job.framework], Path(tmp), args, bar))
+            gc.collect()
+    bar.close()
+    settings = {"runs": args.runs, "warmup": args.warmup, "precision": args.precision,
+                "webnn_precision": fw.PRECISIONS[args.precision],
+                "frameworks": args.framework, "models": args.model, "seed": args.seed}
+    return {"settings": settings, "environment": _environment(), "results": entries,
+            "wall_s": time.perf_counter() - t0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks``; 0 unless nothing could run at all."""
+    args = parse_args(argv)
+    result = run(args)
+    print(out.format_table(result))
+    if args.out:
+        paths = out.write_all(result, args.out)
+        print("\nwritten: " + ", ".join(str(p) for p in paths))
+    ran = [e for e in result["results"] if e["status"] in ("ok", "partial")]
+    return 0 if ran else 1

@@ -1,0 +1,140 @@
+"""ONNX model preparation and the native OpenVINO runtime shared by the onnxruntime and
+opencv adapters.
+
+Built-in models are the light CNNs of the ``onnx`` wheel with seeded random weights
+(:func:`benchmarks.models.prepare`). A user ``.onnx`` file is loaded, its initializers
+taken out of the graph inputs (IR 3 models list them as inputs), a symbolic first (batch)
+input dimension fixed to 1 and saved to the work directory; any other symbolic input
+dimension is an error with the inputs named (the three runtimes must see one static
+graph). Each model is prepared once per work directory and seed, then shared by both
+frameworks.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+
+from .. import models as model_zoo
+from .base import Prepared, Runtime, openvino_config
+
+#: (workdir, model, seed) -> (prepared model, inputs whose batch was fixed to 1)
+_CACHE: dict[tuple[str, str, int], tuple[model_zoo.Model, list[str]]] = {}
+
+
+def default_models() -> list[str]:
+    """The light CNNs of the default run that this onnx wheel ships."""
+    present = model_zoo.available_models()
+    return [n for n in model_zoo.DEFAULT_LIGHT if present.get(n) == "light"]
+
+
+def builtin_models() -> list[str]:
+    """Every light model name (default ones first)."""
+    present = model_zoo.available_models()
+    return [n for n, source in present.items() if source == "light"]
+
+
+def _symbolic_inputs(model: onnx.ModelProto) -> dict[str, list[str]]:
+    """Input name -> its dimensions as text, for inputs with a non-static dimension."""
+    out = {}
+    for value in model.graph.input:
+        dims = value.type.tensor_type.shape.dim
+        if any(not d.HasField("dim_value") for d in dims):
+            out[value.name] = [str(d.dim_value) if d.HasField("dim_value")
+                               else (d.dim_param or "?") for d in dims]
+    return out
+
+
+def fix_batch(model: onnx.ModelProto) -> list[str]:
+    """Fix a symbolic first dimension of every input to 1 (in place); returns the inputs
+    changed. ValueError naming the inputs when another dimension stays symbolic."""
+    fixed, shapes = [], {}
+    for value in model.graph.input:
+        dims = value.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            shapes[value.name] = [1] + [d.dim_value for d in dims[1:]]
+            fixed.append(value.name)
+    left = {n: d for n, d in _symbolic_inputs(model).items()
+            if any(not x.isdigit() for x in d[1:])}
+    if left:
+        raise ValueError("symbolic input dimensions other than the batch: "
+                         + ", ".join(f"{n} [{', '.join(d)}]" for n, d in left.items())
+                         + " (give the model static input shapes)")
+    model_zoo.fix_input_shapes(model, shapes)
+    return fixed
+
+
+def _prepare_user(path: Path, workdir: Path, seed: int) -> tuple[model_zoo.Model, list[str]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    model = onnx.load(os.fspath(path))
+    model_zoo.clean_initializer_inputs(model)
+    fixed = fix_batch(model)
+    out = workdir / f"user{len(_CACHE)}_{path.stem}.onnx"
+    onnx.save(model, os.fspath(out))
+    counts: dict[str, int] = {}
+    for node in model.graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return model_zoo.Model(path.stem, "user", os.fspath(out),
+                           model_zoo.random_feeds(model, seed + 1), counts), fixed
+
+
+def prepare_onnx(model: str, workdir: Path, seed: int) -> tuple[model_zoo.Model, list[str]]:
+    """A built-in light model name or a user ``.onnx`` path, prepared once per workdir;
+    also the inputs whose symbolic batch dimension was fixed to 1."""
+    key = (os.fspath(workdir), model, seed)
+    if key not in _CACHE:
+        if model in model_zoo.LIGHT_MODELS:
+            _CACHE[key] = (model_zoo.prepare(model, workdir, seed), [])
+        else:
+            _CACHE[key] = _prepare_user(Path(model), workdir, seed)
+    return _CACHE[key]
+
+
+def prepared(framework: str, model: str, workdir: Path, seed: int) -> Prepared:
+    """:func:`prepare_onnx` as a :class:`Prepared` of ``framework``."""
+    m, fixed = prepare_onnx(model, workdir, seed)
+    graph = onnx.load(m.path, load_external_data=False).graph
+    info: dict[str, Any] = {"file_nodes": m.num_nodes,
+                            "inputs": {k: list(v.shape) for k, v in m.feeds.items()}}
+    if fixed:
+        info["batch_fixed_to_1"] = fixed
+    return Prepared(m.name, framework, "built-in" if m.source == "light" else "user", m.path,
+                    m.feeds, [None] * len(graph.output), info,
+                    {"output_names": [o.name for o in graph.output]})
+
+
+def native_runtime(prepared: Prepared, precision: str, names: list[str] | None = None
+                   ) -> Runtime:
+    """OpenVINO reading the ONNX file (``read_model`` + ``compile_model`` on a fresh Core,
+    WebNN's backend configuration), one reused infer request with zero-copy inputs; outputs
+    in the order of ``names`` (default: the ONNX graph's outputs)."""
+    from ..ort_benchmark import compile_openvino, ov_outputs
+
+    config = openvino_config(precision)
+    t0 = time.perf_counter()
+    notes = []
+    try:
+        compiled, _ = compile_openvino(prepared.path, "CPU", config)
+    except RuntimeError as exc:
+        if config.get("INFERENCE_PRECISION_HINT") == "f32":
+            raise
+        # as WebNN's backend does: reduced precision is a permission, not a requirement
+        notes.append(f"native: no {config['INFERENCE_PRECISION_HINT']} compile "
+                     f"({str(exc).strip().splitlines()[-1][:120]}); compiled in f32")
+        compiled, _ = compile_openvino(prepared.path, "CPU",
+                                       {**config, "INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled.create_infer_request()
+    feeds = prepared.inputs
+
+    def call() -> Any:
+        return request.infer(feeds, share_inputs=True)
+
+    outputs = ov_outputs(compiled, call(), names or prepared.extra["output_names"])
+    return Runtime("native", "OpenVINO", call, [np.array(o) for o in outputs],
+                   time.perf_counter() - t0, notes=notes)

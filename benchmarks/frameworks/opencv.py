@@ -1,0 +1,93 @@
+"""OpenCV DNN adapter: ``cv2.dnn.readNet`` with its default backend on the CPU target
+(host), ``webnn_providers.opencv.readNet`` with ``DNN_BACKEND_WEBNN`` (webnn) and OpenVINO
+reading the same ``.onnx`` file (native).
+
+One call is ``setInput`` of each (NCHW float32) input and ``forward`` of the unconnected
+output layers. OpenVINO's outputs are matched to OpenCV's output names (which are the ONNX
+output names), else taken in order.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import _onnx
+from .base import PRECISIONS, Framework, Prepared, Runtime, coverage
+
+
+class OpenCV(Framework):
+    """OpenCV's DNN module with and without the WebNN backend."""
+
+    name = "opencv"
+    extensions = (".onnx",)
+    labels = {"host": "OpenCV DNN", "webnn": "OpenCV + WebNN backend", "native": "OpenVINO"}
+
+    def available(self) -> str | None:
+        try:
+            import cv2
+            from webnn_providers import opencv as webnn_cv
+        except Exception as exc:  # noqa: BLE001 - any failure is the reason
+            return f"{type(exc).__name__}: {exc}"
+        if not hasattr(webnn_cv, "readNet"):
+            return "webnn_providers.opencv has no readNet yet"
+        if not hasattr(cv2.dnn, "DNN_BACKEND_WEBNN"):
+            return f"this cv2 ({cv2.__version__}) has no DNN_BACKEND_WEBNN"
+        return None
+
+    def default_models(self) -> list[str]:
+        return _onnx.default_models()
+
+    def builtin_models(self) -> list[str]:
+        return _onnx.builtin_models()
+
+    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
+        return _onnx.prepared(self.name, model, workdir, seed)
+
+    def host(self, prepared: Prepared) -> Runtime:
+        import cv2
+
+        t0 = time.perf_counter()
+        net = cv2.dnn.readNet(prepared.path)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        return self._runtime("host", net, prepared, t0)
+
+    def webnn(self, prepared: Prepared, precision: str) -> Runtime:
+        import cv2
+        from webnn_providers import opencv as webnn_cv
+
+        fast = PRECISIONS[precision]
+        t0 = time.perf_counter()
+        net = webnn_cv.readNet(prepared.path, backend="openvino", device="CPU",
+                               precision=None if fast == "float32" else fast)
+        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_WEBNN)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        runtime = self._runtime("webnn", net, prepared, t0)
+        runtime.coverage = coverage(net.partition_report())
+        return runtime
+
+    def native(self, prepared: Prepared, precision: str) -> Runtime:
+        return _onnx.native_runtime(prepared, precision, _out_names(prepared))
+
+    def _runtime(self, role: str, net: Any, prepared: Prepared, t0: float) -> Runtime:
+        """The runtime of a configured net: the first forward ends its first-run time."""
+        names = list(net.getUnconnectedOutLayersNames())
+        prepared.extra.setdefault("cv_output_names", names)
+        feeds = list(prepared.inputs.items())
+
+        def call() -> list[np.ndarray]:
+            for name, blob in feeds:
+                net.setInput(blob, name)
+            return list(net.forward(names))
+
+        outputs = call()
+        return Runtime(role, self.labels[role], call, [np.array(o) for o in outputs],
+                       time.perf_counter() - t0)
+
+
+def _out_names(prepared: Prepared) -> list[str]:
+    """OpenCV's output names (set by the host runtime), else the ONNX outputs."""
+    return prepared.extra.get("cv_output_names") or prepared.extra["output_names"]
