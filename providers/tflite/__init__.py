@@ -10,6 +10,13 @@
 The delegate takes the nodes WebNN can run (one WebNN graph per partition, built and
 compiled once) and leaves every other node to the interpreter. It is pure Python: the
 interpreters accept any object with ``_get_native_delegate_pointer()``.
+
+``supported_ops()`` lists the builtin ops with a translator. Shape computations (SHAPE and
+small integer ops on constants, e.g. the SHAPE -> STRIDED_SLICE -> PACK chain of a computed
+RESHAPE) are folded into constants when the delegate reads the graph; SPACE_TO_BATCH_ND and
+BATCH_TO_SPACE_ND are pad/reshape/transpose/slice; a hybrid CONV_2D (float input, int8
+weights) is the float convolution of the dequantized weights, within TFLite's own on-the-fly
+input quantization error of its result.
 """
 
 from __future__ import annotations

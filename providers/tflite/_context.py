@@ -10,6 +10,7 @@ import numpy as np
 from . import _abi
 from ._builtin_codes import BUILTIN_NAMES
 from .model import ModelInfo, OpInfo, Quantization, TensorInfo
+from .translator import propagate
 
 #: BuiltinOperator.CUSTOM
 CUSTOM_CODE = 32
@@ -83,8 +84,17 @@ def _quantization(t: _abi.TfLiteTensor) -> Quantization | None:
     return Quantization(scale, zero_point, int(affine.quantized_dimension))
 
 
+def read_signature(context: _abi.TfLiteContext, index: int) -> tuple[int, ...] | None:
+    """Tensor ``index``'s ``dims_signature`` (-1 marks a dimension the model leaves unknown;
+    TFLite then stores 1 in ``dims`` until a kernel's Prepare computes it), or None."""
+    t = _abi.tensor_at(context, index)
+    return tuple(_abi.int_array(t.dims_signature)) if t.dims_signature else None
+
+
 def read_model(address: int) -> tuple[_abi.TfLiteContext, ModelInfo]:
-    """The nodes of the execution plan and every tensor they use."""
+    """The nodes of the execution plan and every tensor they use; shape computations are
+    folded and the placeholder dims of their results settled (:func:`.translator.propagate`).
+    """
     context = _abi.TfLiteContext.from_address(address)
     ops = [read_op(context, address, i) for i in execution_plan(context, address)]
     tensors: dict[int, TensorInfo] = {}
@@ -97,4 +107,6 @@ def read_model(address: int) -> tuple[_abi.TfLiteContext, ModelInfo]:
         for t in op.outputs:
             if t >= 0:
                 tensors[t].constant = None
-    return context, ModelInfo(ops, tensors)
+    model = ModelInfo(ops, tensors)
+    propagate(model, {t: read_signature(context, t) for t in tensors})
+    return context, model

@@ -17,13 +17,23 @@ fused activation and quantizes to the output tensor's parameters (``quantize_lin
 is TFLite's own definition of its quantized kernels (they differ only in rounding, by at
 most one step). Data-movement translators use :meth:`OpView.input` and keep the integers
 when input and output share their quantization.
+
+Shape computations. Shapes are static when the delegate is applied, so a SHAPE is a
+constant, and an op whose inputs are all constants and whose outputs are small integer
+tensors (the STRIDED_SLICE -> PACK chains that build a RESHAPE's new shape) is computed at
+translation time (:meth:`OpView.fold`; the op's own translator run on the numpy reference
+backend) and becomes a WebNN constant. :func:`propagate` does this once over the model when
+the delegate reads it, storing the values as the tensors' ``constant`` and replacing the
+placeholder dims TFLite gives the outputs of such computed shapes (their ``dims_signature``
+holds -1) with the translated ones, so that the check of each node sees the shapes TFLite's
+own Prepare would compute.
 """
 
 from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,7 +41,7 @@ import numpy as np
 import webnn_core as webnn
 
 from .._operands import new_constant
-from .model import FLOAT32, ModelInfo, OpInfo, TensorInfo
+from .model import FLOAT32, INT32, INT64, ModelInfo, OpInfo, TensorInfo
 
 Emitter = Callable[["OpView"], Sequence["webnn.MLOperand"]]
 
@@ -128,17 +138,38 @@ class Unsupported(Exception):  # noqa: N818 - a verdict, not an error
         self.kind = kind
 
 
+#: integer tensors of at most this many elements computed from constants are folded
+FOLD_LIMIT = 1024
+
+
+@dataclass
+class Scope:
+    """Values known at translation time. ``values`` holds those folded in this translation;
+    ``local`` the tensors produced by the ops being translated, whose stored ``constant``
+    (folded by :func:`propagate` for the shapes at Prepare time) is not used: they are
+    folded again from the shapes of this translation."""
+
+    values: dict[int, np.ndarray] = field(default_factory=dict)
+    local: frozenset[int] = frozenset()
+
+    def value(self, info: TensorInfo) -> np.ndarray | None:
+        if info.index in self.values:
+            return self.values[info.index]
+        return None if info.index in self.local else info.constant
+
+
 class OpView:
     """What a translator sees: the op, its options, its tensors and the builder."""
 
     def __init__(self, op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
                  operands: dict[int, webnn.MLOperand],
-                 reals: dict[int, webnn.MLOperand]) -> None:
+                 reals: dict[int, webnn.MLOperand], scope: Scope | None = None) -> None:
         self.op = op
         self.model = model
         self.b = builder
         self._operands = operands
         self._reals = reals
+        self.scope = scope if scope is not None else Scope()
 
     # options ----------------------------------------------------------------------------
     @property
@@ -171,15 +202,18 @@ class OpView:
         info = self.tensor(i)
         operand = self._operands.get(info.index)
         if operand is None:
-            if info.constant is None:
+            value = self.scope.value(info)
+            if value is None:
                 raise Unsupported(f"{self.op.describe()}: {info.describe()} is not available",
                                   "shape")
-            operand = self._operands[info.index] = _constant_operand(self.b, info, self.op)
+            operand = self._operands[info.index] = _constant_operand(self.b, info, value,
+                                                                     self.op)
         return operand
 
     def const(self, i: int) -> np.ndarray | None:
-        """Input ``i``'s data when it is a model constant, else None."""
-        return self.tensor(i).constant if self.has_input(i) else None
+        """Input ``i``'s data when it is a model constant or a value computed at translation
+        time (:meth:`fold`), else None."""
+        return self.scope.value(self.tensor(i)) if self.has_input(i) else None
 
     def require_const(self, i: int, what: str) -> np.ndarray:
         value = self.const(i)
@@ -262,6 +296,14 @@ class OpView:
                                    "dtype")
         return y
 
+    def fold(self, o: int, value: np.ndarray) -> webnn.MLOperand:
+        """Output ``o`` is ``value``, known at translation time: a WebNN constant that later
+        ops may read with :meth:`const` (e.g. SHAPE of a statically shaped tensor)."""
+        info = self.out_tensor(o)
+        value = np.asarray(value, dtype=info.numpy_dtype)
+        self.scope.values[info.index] = value
+        return self.constant(value, info.data_type)
+
     # helpers ----------------------------------------------------------------------------
     def constant(self, array: np.ndarray | Any, data_type: str | None = None) -> webnn.MLOperand:
         return new_constant(self.b, array, data_type)
@@ -295,14 +337,14 @@ def fused_activation(v: OpView, y: webnn.MLOperand, name: str) -> webnn.MLOperan
     return v.b.clamp(y, min_value=low, max_value=high)
 
 
-def _constant_operand(builder: webnn.MLGraphBuilder, info: TensorInfo,
+def _constant_operand(builder: webnn.MLGraphBuilder, info: TensorInfo, value: np.ndarray,
                       op: OpInfo) -> webnn.MLOperand:
     if info.data_type is None:
         raise Unsupported(f"{op.describe()}: {info.describe()}: WebNN has no {info.type_name}",
                           "dtype")
-    if info.constant.size == 0:
+    if value.size == 0:
         raise Unsupported(f"{op.describe()}: empty constant {info.describe()}", "shape")
-    array = info.constant.astype(np.uint8) if info.is_bool else info.constant
+    array = value.astype(np.uint8) if info.is_bool else value
     return builder.constant(np.require(array, requirements="C"))
 
 
@@ -355,17 +397,31 @@ def build_graph(context: webnn.MLContext, model: ModelInfo, positions: Iterable[
                 outputs: Sequence[int], input_shapes: Mapping[int, Sequence[int]] | None = None
                 ) -> TranslatedGraph:
     """Translate the ops at ``positions`` of ``model.ops`` into one built MLGraph producing
-    the tensors ``outputs``; ``input_shapes`` overrides the shapes of partition inputs."""
+    the tensors ``outputs``; ``input_shapes`` overrides the shapes of partition inputs.
+
+    Values the ops compute from shapes are folded again from this translation's shapes;
+    a value folded outside the partition (at Prepare) cannot follow new input shapes, so
+    such a partition refuses them."""
     members = sorted(set(positions))
     inputs, _ = partition_io(model, members, outputs)
+    local = frozenset(t for k in members for t in model.ops[k].outputs if t >= 0)
+    if input_shapes:
+        producers = model.producers()
+        outside = sorted({t for k in members for t in model.ops[k].inputs
+                          if t in producers and t not in local
+                          and model.tensors[t].constant is not None})
+        if outside:
+            raise Unsupported(f"tensors {outside} were computed at Prepare outside the "
+                              "partition: it cannot follow new input shapes", "shape")
     builder = webnn.MLGraphBuilder(context)
     operands: dict[int, webnn.MLOperand] = {}
     reals: dict[int, webnn.MLOperand] = {}
+    scope = Scope(local=local)
     for t in inputs:
         shape = (input_shapes or {}).get(t)
         operands[t] = builder.input(tensor_name(t), _descriptor(model.tensors[t], shape))
     for k in members:
-        _emit_op(model.ops[k], model, builder, operands, reals)
+        _emit_op(model.ops[k], model, builder, operands, reals, scope)
     named = {}
     for t in outputs:
         operand = operands.get(t)
@@ -380,10 +436,12 @@ def build_graph(context: webnn.MLContext, model: ModelInfo, positions: Iterable[
 
 
 def _emit_op(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
-             operands: dict[int, webnn.MLOperand], reals: dict[int, webnn.MLOperand]) -> None:
+             operands: dict[int, webnn.MLOperand], reals: dict[int, webnn.MLOperand],
+             scope: Scope | None = None) -> None:
     entry = _find(op)
+    scope = scope if scope is not None else Scope()
     for t in op.inputs:
-        if t >= 0 and t not in operands and model.tensors[t].constant is None:
+        if t >= 0 and t not in operands and scope.value(model.tensors[t]) is None:
             raise Unsupported(f"{op.describe()}: input tensor {t} is not available", "shape")
     for t in (*op.inputs, *op.outputs):
         if t >= 0 and model.tensors[t].is_variable:
@@ -391,9 +449,13 @@ def _emit_op(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
         if t >= 0 and model.tensors[t].is_dynamic:
             raise Unsupported(f"{op.describe()}: {model.tensors[t].describe()} has a shape "
                               "known only at run time", "shape")
-    view = OpView(op, model, builder, operands, reals)
+    view = OpView(op, model, builder, operands, reals, scope)
     try:
-        results = entry.emit(view)
+        folded = _fold(entry, op, model, scope)
+        if folded is not None:
+            results = [view.fold(o, value) for o, value in enumerate(folded)]
+        else:
+            results = entry.emit(view)
     except TypeError as exc:
         raise Unsupported(f"{op.describe()}: WebNN rejects it: {exc}", "webnn") from exc
     if len(results) != len(op.outputs):
@@ -408,6 +470,94 @@ def _emit_op(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
         operands[t] = operand
 
 
+# constant folding ----------------------------------------------------------------------------
+
+_REFERENCE: list[webnn.MLContext] = []
+
+
+def _reference_context() -> webnn.MLContext:
+    if not _REFERENCE:
+        _REFERENCE.append(webnn.ml.create_context(backend="reference"))
+    return _REFERENCE[0]
+
+
+def _fold(entry: OpEntry, op: OpInfo, model: ModelInfo, scope: Scope) -> list | None:
+    """The outputs of ``op`` computed now, when every input is known, every output is an
+    int32/int64 tensor and none has more than :data:`FOLD_LIMIT` elements; else None. The op's
+    own translator runs on the numpy reference backend (exact spec semantics) with its inputs
+    as constants."""
+    inputs = [t for t in op.inputs if t >= 0]
+    if not inputs or any(model.tensors[t].type not in (INT32, INT64) for t in op.outputs):
+        return None
+    known = {t: scope.value(model.tensors[t]) for t in inputs}
+    if any(value is None for value in known.values()):
+        return None
+    builder = webnn.MLGraphBuilder(_reference_context())
+    sub = Scope(values=dict(known))
+    results = entry.emit(OpView(op, model, builder, {}, {}, sub))
+    if len(results) != len(op.outputs) or any(
+            int(np.prod(r.shape, dtype=np.int64)) > FOLD_LIMIT for r in results):
+        return None
+    named = {tensor_name(t): builder.identity(r)
+             for t, r in zip(op.outputs, results, strict=True)}
+    computed = _reference_context().compute(builder.build(named), {})
+    return [np.asarray(computed[tensor_name(t)]) for t in op.outputs]
+
+
+def _settled(shape: Sequence[int], signature: Sequence[int] | None,
+             inferred: Sequence[int]) -> bool:
+    """``inferred`` may replace the declared ``shape``: same rank, and every dimension that
+    differs is unknown (-1) in the tensor's ``dims_signature``."""
+    if signature is None or len(signature) != len(shape) or len(inferred) != len(shape):
+        return False
+    return all(a == b or s == -1 for a, b, s in zip(shape, inferred, signature, strict=True))
+
+
+def propagate(model: ModelInfo, signatures: Mapping[int, Sequence[int] | None]) -> None:
+    """Fold shape computations and settle placeholder shapes, once over the whole model in
+    execution order (see the module docstring). Each op that could compute a constant, or
+    whose outputs have dims the model leaves unknown (-1 in ``signatures``), is translated
+    alone on the reference backend; the outputs' inferred shapes replace the declared ones
+    where the signature allows it, and folded values become the tensors' ``constant``."""
+    for op in model.ops:
+        outs = [t for t in op.outputs if t >= 0]
+        unsettled = any(-1 in (signatures.get(t) or ()) for t in outs)
+        candidate = op.op == "SHAPE" or (
+            all(model.tensors[t].type in (INT32, INT64) for t in outs)
+            and all(model.tensors[t].constant is not None for t in op.inputs if t >= 0))
+        if not (unsettled or candidate):
+            continue
+        scope = Scope()
+        try:
+            operands = _translate_alone(_reference_context(), model, op, scope)
+        except (Unsupported, TypeError, ValueError, webnn.WebNNError):
+            continue
+        for t in outs:
+            info = model.tensors[t]
+            shape = tuple(operands[t].shape)
+            if shape != info.shape and _settled(info.shape, signatures.get(t), shape):
+                info.shape = shape
+            if t in scope.values:
+                value = np.array(scope.values[t], dtype=info.numpy_dtype)
+                value.flags.writeable = False
+                info.constant = value
+
+
+def _translate_alone(context: webnn.MLContext, model: ModelInfo, op: OpInfo,
+                     scope: Scope) -> dict[int, webnn.MLOperand]:
+    """``op`` translated alone on a scratch builder, its runtime inputs as graph inputs."""
+    builder = webnn.MLGraphBuilder(context)
+    operands: dict[int, webnn.MLOperand] = {}
+    for t in op.inputs:
+        if t < 0 or t in operands:
+            continue
+        info = model.tensors[t]
+        if info.constant is None:
+            operands[t] = builder.input(tensor_name(t), _descriptor(info))
+    _emit_op(op, model, builder, operands, {}, scope)
+    return operands
+
+
 @dataclass
 class Verdict:
     supported: bool
@@ -419,16 +569,8 @@ def check_op(context: webnn.MLContext, model: ModelInfo, position: int) -> Verdi
     """Translate ``model.ops[position]`` alone on a scratch builder; the outputs must have
     the TFLite tensors' types and shapes."""
     op = model.ops[position]
-    builder = webnn.MLGraphBuilder(context)
-    operands: dict[int, webnn.MLOperand] = {}
     try:
-        for t in op.inputs:
-            if t < 0 or t in operands:
-                continue
-            info = model.tensors[t]
-            if info.constant is None:
-                operands[t] = builder.input(tensor_name(t), _descriptor(info))
-        _emit_op(op, model, builder, operands, {})
+        operands = _translate_alone(context, model, op, Scope())
         for t in op.outputs:
             info = model.tensors[t]
             if operands[t].shape != tuple(info.shape):

@@ -301,10 +301,11 @@ def test_transpose_conv_quantized(dtype: str, padding: str, strides: tuple[int, 
 
 # --- refusals ---------------------------------------------------------------------------------
 
-def test_refuses_hybrid_conv() -> None:
-    wq, qw, _ = quantized_weights(floats([3, 3, 3, 2]), "int8", 0)
-    model = conv_model("CONV_2D", [1, 5, 5, 2], wq, [1, 5, 5, 3], floats([3]), qw=qw,
-                       **conv_options("SAME", (1, 1)))
+def test_refuses_hybrid_depthwise_conv() -> None:
+    """Hybrid CONV_2D is translated (test_hybrid_conv.py); hybrid DEPTHWISE_CONV_2D is not."""
+    wq, qw, _ = quantized_weights(floats([1, 3, 3, 2]), "int8", 3)
+    model = conv_model("DEPTHWISE_CONV_2D", [1, 5, 5, 2], wq, [1, 5, 5, 2], floats([2]),
+                       qw=qw, depth_multiplier=1, **conv_options("SAME", (1, 1)))
     report = refused(model)
     assert report.num_supported == 0
     assert "hybrid" in report.summary()

@@ -10,5 +10,6 @@ from . import (
     reduction,  # noqa: F401
     resize,  # noqa: F401
     shape,  # noqa: F401
+    space_batch,  # noqa: F401
     unary,  # noqa: F401
 )

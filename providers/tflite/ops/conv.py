@@ -24,7 +24,7 @@ import numpy as np
 
 import webnn_core as webnn
 
-from ..model import FLOAT32, INT8, INT16, INT32, UINT8
+from ..model import FLOAT32, INT8, INT16, INT32, UINT8, TensorInfo
 from ..translator import ACTIVATION, PADDING, OpView, Params, translator
 
 
@@ -94,14 +94,18 @@ def dilations_of(v: OpView) -> tuple[int, int]:
 
 def check_weighted_types(v: OpView, x: int, w: int, bias: int | None) -> None:
     """TFLite's type rules for an op with weights, restricted to what is translated exactly:
-    all-float32, or int8/uint8 activations with weights of the same type and an int32 bias.
-    Hybrid ops (float input, integer weights: TFLite quantizes the input on the fly) and
-    16x8 quantization (int16 activations) are refused."""
+    all-float32, or int8/uint8 activations with weights of the same type and an int32 bias,
+    or a hybrid CONV_2D (:func:`check_hybrid`). Other hybrid ops (float input, integer
+    weights: TFLite quantizes the input on the fly) and 16x8 quantization (int16
+    activations) are refused."""
     xi, wi, out = v.tensor(x), v.tensor(w), v.out_tensor()
     if INT16 in (xi.type, out.type):
         raise v.unsupported("int16 activations (16x8 quantization) are not supported", "dtype")
     bi = v.tensor(bias) if bias is not None and v.has_input(bias) else None
     if xi.type == FLOAT32:
+        if wi.type != FLOAT32 and v.op.op == "CONV_2D":
+            check_hybrid(v, w, bi)
+            return
         if wi.type != FLOAT32:
             raise v.unsupported(f"hybrid op: float32 input with {wi.type_name} weights (TFLite "
                                 "quantizes the input at run time)", "quantization")
@@ -118,6 +122,32 @@ def check_weighted_types(v: OpView, x: int, w: int, bias: int | None) -> None:
                             "quantization")
     if bi is not None and bi.type != INT32:
         raise v.unsupported(f"quantized op with a {bi.type_name} bias (int32 expected)", "dtype")
+
+
+def check_hybrid(v: OpView, w: int, bias: TensorInfo | None) -> None:
+    """A hybrid CONV_2D (float32 input and output, int8 weights, conv.cc ``EvalHybrid`` /
+    ``EvalHybridPerChannel``) is translated as the float convolution with the weights
+    dequantized (``dequantize_linear`` on the int8 constant). TFLite's kernel instead
+    quantizes the input per batch on the fly (symmetric to int8 with ``max|x| / 127`` for one
+    weight scale, asymmetric with ``(max - min) / 255`` for per-channel scales), accumulates
+    in int32 and rescales: it departs from the float convolution by at most
+    ``sum|w_real| * e`` per output, with ``e`` half an input step (symmetric) or one step
+    (asymmetric, the nudged zero point can clamp an extreme value). The kernels ignore the
+    weights' zero point and the dilation (they assume symmetric weights and run dilation 1),
+    so those cases are refused."""
+    wi = v.tensor(w)
+    out = v.out_tensor()
+    if wi.type != INT8 or not wi.is_quantized or v.const(w) is None:
+        raise v.unsupported(f"hybrid op: float32 input with {wi.type_name} weights (only "
+                            "constant, quantized int8 weights are dequantized)", "quantization")
+    if np.any(wi.quantization.zero_point != 0):
+        raise v.unsupported("hybrid op: weights with a non-zero zero point (TFLite's hybrid "
+                            "kernels ignore it)", "quantization")
+    if dilations_of(v) != (1, 1):
+        raise v.unsupported(f"hybrid op with dilations {list(dilations_of(v))} (TFLite's hybrid "
+                            "kernels run dilation 1 whatever the option)")
+    if out.type != FLOAT32 or (bias is not None and bias.type != FLOAT32):
+        raise v.unsupported("hybrid op: float32 input needs float32 bias and output", "dtype")
 
 
 def bias_operand(v: OpView, b: int, x: int, w: int, channels: int) -> webnn.MLOperand | None:

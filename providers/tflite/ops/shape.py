@@ -1,4 +1,4 @@
-"""Data movement: RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PAD, PADV2,
+"""Data movement: SHAPE, RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, SPLIT_V, PAD, PADV2,
 MIRROR_PAD, STRIDED_SLICE, SLICE, GATHER, TRANSPOSE, DEPTH_TO_SPACE, SPACE_TO_DEPTH, PACK,
 UNPACK, TILE, BROADCAST_TO (TFLite's kernels in tensorflow/lite/kernels/*.cc; WebNN
 §api-mlgraphbuilder-reshape-method, -concat, -split, -slice, -pad, -gather, -transpose,
@@ -85,6 +85,22 @@ def _moved_reshape(v: OpView, shape: Sequence[int]) -> list[webnn.MLOperand]:
     return [_reshape(v, x, shape)]
 
 
+# -- SHAPE -------------------------------------------------------------------------------------
+class ShapeParams(Params):
+    _fields_ = [("out_type", c_int)]
+
+
+@translator("SHAPE", params=ShapeParams)
+def shape_(v: OpView) -> list:
+    """TFLite shape.cc: the input's dims as an int32/int64 vector. Shapes are static once the
+    delegate translates a graph, so the result is a constant (:meth:`OpView.fold`) later ops
+    can read as one (a RESHAPE's new shape computed from it)."""
+    out = v.out_tensor()
+    if out.type_name not in ("INT32", "INT64"):
+        raise v.unsupported(f"{out.type_name} output (int32 or int64 expected)", "dtype")
+    return [v.fold(0, np.array(v.shape(0), dtype=out.numpy_dtype))]
+
+
 # -- RESHAPE / SQUEEZE / EXPAND_DIMS -----------------------------------------------------------
 class ReshapeParams(Params):
     _fields_ = [("shape", c_int32 * 8), ("num_dimensions", c_int)]
@@ -107,7 +123,6 @@ def _resolve_shape(v: OpView, shape: list[int], count: int) -> list[int]:
 def reshape(v: OpView) -> list:
     """TFLite reshape.cc: the shape comes from the 2nd input when it is an int32 vector,
     else from ``TfLiteReshapeParams`` (a legacy ``[0]`` means a scalar); one -1 is inferred."""
-    x = v.tensor(0)
     shape_info = v.tensor(1) if v.has_input(1) else None
     if shape_info is not None and len(shape_info.shape) == 1:
         shape = _ints(v, 1, "new shape")
@@ -118,7 +133,7 @@ def reshape(v: OpView) -> list:
             shape = []
         if count <= 0 and shape_info is not None:
             shape = _ints(v, 1, "new shape")
-    count = int(np.prod(x.shape, dtype=np.int64))
+    count = int(np.prod(v.shape(0), dtype=np.int64))
     return _moved_reshape(v, _resolve_shape(v, shape, count))
 
 
@@ -130,7 +145,7 @@ class SqueezeParams(Params):
 def squeeze(v: OpView) -> list:
     """TFLite squeeze.cc: drop the listed size-1 dimensions (negative allowed), or every
     size-1 dimension when none is listed."""
-    shape = list(v.tensor(0).shape)
+    shape = list(v.shape(0))
     count = v.option("num_squeeze_dims", 0)
     if count == 0:
         drop = {k for k, d in enumerate(shape) if d == 1}
@@ -146,7 +161,7 @@ def squeeze(v: OpView) -> list:
 def expand_dims(v: OpView) -> list:
     """TFLite expand_dims.cc: insert a size-1 dimension at the constant ``axis`` (input 1,
     one value in [-rank-1, rank])."""
-    shape = list(v.tensor(0).shape)
+    shape = list(v.shape(0))
     axes = _ints(v, 1, "axis")
     if len(axes) != 1:
         raise v.unsupported(f"axis must hold one value, got {axes}")
@@ -166,7 +181,7 @@ def concatenation(v: OpView) -> list:
     quantized differently from the output are requantized (ConcatenationWithScaling). The
     kernel accepts no fused activation (its Prepare requires NONE)."""
     inputs = list(range(v.num_inputs))
-    rank = len(v.tensor(0).shape)
+    rank = len(v.shape(0))
     axis = _axis(v, v.option("axis", 0), rank)
     if v.option("activation", "NONE") != "NONE":
         raise v.unsupported(f"fused activation {v.option('activation')} (TFLite's kernel "
@@ -184,7 +199,7 @@ class PackParams(Params):
 def pack(v: OpView) -> list:
     """TFLite pack.cc: stack the inputs along a new dimension ``axis`` (in [-rank-1, rank])."""
     inputs = list(range(v.num_inputs))
-    shape = list(v.tensor(0).shape)
+    shape = list(v.shape(0))
     axis = _axis(v, v.option("axis", 0), len(shape) + 1)
     expanded = shape[:axis] + [1] + shape[axis:]
     xs, requantize = _sources(v, inputs)
@@ -210,7 +225,7 @@ def _split_outputs(v: OpView, i: int, sizes: list[int], axis: int) -> list:
 def split(v: OpView) -> list:
     """TFLite split.cc: inputs (axis, input); ``num_splits`` equal parts."""
     axes = _ints(v, 0, "axis")
-    shape = v.tensor(1).shape
+    shape = v.shape(1)
     if len(axes) != 1:
         raise v.unsupported(f"axis must hold one value, got {axes}")
     axis = _axis(v, axes[0], len(shape))
@@ -223,7 +238,7 @@ def split(v: OpView) -> list:
 @translator("SPLIT_V", params=SplitParams)
 def split_v(v: OpView) -> list:
     """TFLite split_v.cc: inputs (input, size_splits, axis); one size may be -1."""
-    shape = v.tensor(0).shape
+    shape = v.shape(0)
     axes = _ints(v, 2, "axis")
     if len(axes) != 1:
         raise v.unsupported(f"axis must hold one value, got {axes}")
@@ -247,7 +262,7 @@ class UnpackParams(Params):
 @translator("UNPACK", params=UnpackParams)
 def unpack(v: OpView) -> list:
     """TFLite unpack.cc: ``num`` slices along ``axis``, each without that dimension."""
-    shape = list(v.tensor(0).shape)
+    shape = list(v.shape(0))
     axis = _axis(v, v.option("axis", 0), len(shape))
     if v.option("num", 0) != shape[axis]:
         raise v.unsupported(f"num {v.option('num')} must equal size {shape[axis]}", "shape")
