@@ -457,9 +457,17 @@ def _create_state(this: int, compute_context: int, state: Any) -> None:
     state[0] = this  # the compute info is all the state a fused node needs
 
 
-@_status_callback
-def _compute(this: int, state: int, kernel_context: int) -> None:
-    _kernel(this).compute(kernel_context)
+def _compute(this: int, state: int, kernel_context: int) -> int | None:
+    """OrtNodeComputeInfo::Compute, called on every run: the status wrapper is inlined (one
+    Python frame fewer per call)."""
+    try:
+        kernel = _State.kernels.get(this or 0)
+        if kernel is None:
+            kernel = _kernel(this)
+        kernel.compute(kernel_context)
+        return None
+    except BaseException as exc:  # noqa: BLE001 - must never escape into ORT
+        return _error_status(exc, "compute")
 
 
 @_plain_callback(None)
@@ -484,14 +492,16 @@ class _Variant:
         graph = translated.graph
         self.dispatch = graph.implementation.dispatch
         in_desc = graph.input_descriptors
-        # (kernel input index, name, shape, dtype, byte size)
+        # (kernel input index, name, shape, dtype, byte size, view cache key)
         self.inputs = []
         for name in translated.inputs:
             desc = in_desc[name]
-            self.inputs.append((kernel.input_index[name], name, desc.shape, desc.numpy_dtype,
-                                desc.byte_length))
+            index = kernel.input_index[name]
+            self.inputs.append((index, name, desc.shape, desc.numpy_dtype, desc.byte_length,
+                                ("in", index)))
         out_desc = graph.output_descriptors
-        # (kernel output index, name, shape, dtype, dims for KernelContext_GetOutput)
+        # (kernel output index, name, shape, dtype, dims and rank for
+        # KernelContext_GetOutput, view cache key)
         self.outputs = []
         for index, name in enumerate(kernel.output_names):
             desc = out_desc.get(name)
@@ -503,7 +513,8 @@ class _Variant:
                 raise RuntimeError(f"output {name!r}: WebNN computes {desc.data_type}, ONNX "
                                    f"declares {onnx_dtype.name}")
             dims = (c_int64 * max(len(desc.shape), 1))(*desc.shape)
-            self.outputs.append((index, name, desc.shape, desc.numpy_dtype, dims))
+            self.outputs.append((index, name, desc.shape, desc.numpy_dtype, dims,
+                                 len(desc.shape), ("out", index)))
 
 
 class FusedKernel:
@@ -577,43 +588,150 @@ class FusedKernel:
         return array
 
     def compute(self, kernel_context: int) -> None:
+        """Run the fused node: ORT's input and output buffers are handed to the WebNN
+        graph as numpy views (cached per buffer address), with no copies.
+
+        This runs once per fused node per ``session.run``, so it is kept lean: the static
+        path reads each input with three ORT calls and each output with two."""
         api = self.api
         value = c_void_p()
         data = c_void_p()
-        size = c_size_t()
+        value_ref = byref(value)
+        data_ref = byref(data)
+        views = self.views
         feeds: dict[str, np.ndarray] = {}
         variant = self.static
         if variant is not None:
-            for index, name, shape, dtype, nbytes in variant.inputs:
-                api.KernelContext_GetInput(kernel_context, index, byref(value))
-                api.GetTensorSizeInBytes(value, byref(size))
+            size = c_size_t()
+            size_ref = byref(size)
+            get_input, get_size, get_data = (api.KernelContext_GetInput,
+                                             api.GetTensorSizeInBytes, api.GetTensorData)
+            for index, name, shape, dtype, nbytes, key in variant.inputs:
+                get_input(kernel_context, index, value_ref)
+                get_size(value, size_ref)
                 if size.value != nbytes:
                     raise RuntimeError(f"input {name!r} has {size.value} bytes, the compiled "
                                        f"graph expects shape {list(shape)} ({nbytes} bytes)")
-                api.GetTensorData(value, byref(data))
-                feeds[name] = self._view(("in", index), data.value, shape, dtype)
+                get_data(value, data_ref)
+                cached = views.get(key)
+                if cached is not None and cached[0] == data.value and cached[1].shape == shape:
+                    feeds[name] = cached[1]
+                else:
+                    feeds[name] = self._view(key, data.value, shape, dtype)
         else:
-            shapes = []
-            pointers = {}
-            info = c_void_p()
-            for name in self.input_names:
-                api.KernelContext_GetInput(kernel_context, self.input_index[name], byref(value))
-                api.GetTensorTypeAndShape(value, byref(info))
-                try:
-                    shapes.append(_dims(api, info.value))
-                finally:
-                    api.ReleaseTensorTypeAndShapeInfo(info)
-                api.GetTensorData(value, byref(data))
-                pointers[name] = data.value
-            variant = self._variant(tuple(shapes))
-            for index, name, shape, dtype, _ in variant.inputs:
-                feeds[name] = self._view(("in", index), pointers[name], shape, dtype)
+            variant = self._dynamic_feeds(kernel_context, feeds)
+            if variant is None:
+                return
         outputs: dict[str, np.ndarray] = {}
-        for index, name, shape, dtype, dims in variant.outputs:
-            api.KernelContext_GetOutput(kernel_context, index, dims, len(shape), byref(value))
-            api.GetTensorMutableData(value, byref(data))
-            outputs[name] = self._view(("out", index), data.value, shape, dtype)
+        get_output, get_mutable = api.KernelContext_GetOutput, api.GetTensorMutableData
+        for index, name, shape, dtype, dims, rank, key in variant.outputs:
+            get_output(kernel_context, index, dims, rank, value_ref)
+            get_mutable(value, data_ref)
+            cached = views.get(key)
+            if cached is not None and cached[0] == data.value and cached[1].shape == shape:
+                outputs[name] = cached[1]
+            else:
+                outputs[name] = self._view(key, data.value, shape, dtype)
         variant.dispatch(feeds, outputs)
+
+    def _dynamic_feeds(self, kernel_context: int, feeds: dict[str, np.ndarray]
+                       ) -> _Variant | None:
+        """Fill ``feeds`` for a fused node with symbolic input dimensions; returns the
+        variant compiled for the input shapes of this call, or None when an input holds no
+        elements: WebNN has no empty tensors, so that call was run by
+        :meth:`_compute_empty` (outputs written)."""
+        api = self.api
+        value = c_void_p()
+        data = c_void_p()
+        shapes = []
+        pointers = {}
+        info = c_void_p()
+        for name in self.input_names:
+            api.KernelContext_GetInput(kernel_context, self.input_index[name], byref(value))
+            api.GetTensorTypeAndShape(value, byref(info))
+            try:
+                shapes.append(_dims(api, info.value))
+            finally:
+                api.ReleaseTensorTypeAndShapeInfo(info)
+            api.GetTensorData(value, byref(data))
+            pointers[name] = data.value
+        if any(0 in shape for shape in shapes):
+            self._compute_empty(kernel_context, dict(zip(self.input_names, shapes)), pointers)
+            return None
+        variant = self._variant(tuple(shapes))
+        for _, name, shape, dtype, _, key in variant.inputs:
+            feeds[name] = self._view(key, pointers[name], shape, dtype)
+        return variant
+
+
+    def _compute_empty(self, kernel_context: int, shapes: dict[str, tuple[int, ...]],
+                       pointers: dict[str, int]) -> None:
+        """Run a call whose inputs include an empty tensor (e.g. a symbolic batch fed 0
+        rows) on the ONNX reference evaluator, node by node (see
+        :func:`evaluate_onnx_nodes`), and write the outputs ORT asks for. Such calls carry
+        no data to speak of; outputs that are not empty (a reduction over the empty axis,
+        a Shape) get their values from the evaluator too."""
+        graph = self.graph
+        if graph is None:
+            raise RuntimeError("the fused node was released")
+        feeds = {}
+        for name, shape in shapes.items():
+            dtype = NUMPY_DTYPES.get(graph.values[name].onnx_type)
+            if dtype is None:
+                raise RuntimeError(f"input {name!r} has an element type numpy lacks")
+            feeds[name] = (wrap(pointers[name], shape, dtype, readonly=True).copy()
+                           if 0 not in shape else np.zeros(shape, dtype))
+        results = evaluate_onnx_nodes(graph, feeds)
+        api = self.api
+        value = c_void_p()
+        data = c_void_p()
+        for index, name in enumerate(self.output_names):
+            if not name:
+                continue
+            result = np.asarray(results[name])
+            dtype = NUMPY_DTYPES.get(self.output_types[index], result.dtype)
+            dims = (c_int64 * max(result.ndim, 1))(*result.shape)
+            api.KernelContext_GetOutput(kernel_context, index, dims, result.ndim, byref(value))
+            if result.size:
+                api.GetTensorMutableData(value, byref(data))
+                np.copyto(wrap(data.value, result.shape, dtype), result, casting="unsafe")
+
+
+def evaluate_onnx_nodes(graph: GraphInfo, feeds: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Every value of ``graph`` computed by ``onnx.reference`` from ``feeds`` (plus the
+    graph's constant initializers). Each node runs as a one-node model importing exactly the
+    opset version of the schema the node uses (``since_version``), so version-dependent
+    semantics are the node's own; empty list attributes are taken as integer lists."""
+    from onnx import AttributeProto, ValueInfoProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    values: dict[str, Any] = {name: info.constant for name, info in graph.values.items()
+                              if info.constant is not None}
+    values.update(feeds)
+    for node in graph.nodes:
+        attributes = []
+        for key, attr in node.attributes.items():
+            if isinstance(attr, np.ndarray):
+                attributes.append(helper.make_attribute(key, numpy_helper.from_array(attr)))
+            elif isinstance(attr, list) and not attr:
+                attributes.append(helper.make_attribute(key, [], attr_type=AttributeProto.INTS))
+            else:
+                attributes.append(helper.make_attribute(key, attr))
+        proto = helper.make_node(node.op_type, list(node.inputs), list(node.outputs),
+                                 domain=node.domain or None)
+        proto.attribute.extend(attributes)
+        names_in = [n for n in node.inputs if n]
+        imports = [helper.make_opsetid(node.domain, node.since_version)]
+        if node.domain not in ("", "ai.onnx"):
+            imports.append(helper.make_opsetid("", 21))
+        model = helper.make_model(
+            helper.make_graph([proto], node.op_type, [ValueInfoProto(name=n) for n in names_in],
+                              [ValueInfoProto(name=n) for n in node.outputs if n]),
+            opset_imports=imports)
+        outs = ReferenceEvaluator(model).run(None, {n: values[n] for n in names_in})
+        for name, out in zip([n for n in node.outputs if n], outs, strict=True):
+            values[name] = out
+    return values
 
 
 def _dims(api: OrtApi, info: int) -> tuple[int, ...]:

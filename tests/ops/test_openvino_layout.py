@@ -1,9 +1,13 @@
-"""The OpenVINO backend's transpose sinking (webnn_core/backends/openvino/_layout.py):
-channels-last graphs compile without run-time Transposes and compute the same values."""
+"""The OpenVINO backend's graph-level rewrites: transpose sinking
+(webnn_core/backends/openvino/_layout.py: channels-last graphs compile without run-time
+Transposes and compute the same values), fusions (_fusion.py: the local response
+normalization decomposition becomes OpenVINO's LRN only when it is exactly that) and exact
+strength reductions (a float32 division by constant powers of two is a multiplication)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import webnn_core as webnn
 from tests.helpers import assert_backends_agree
@@ -57,6 +61,27 @@ def test_sunk_graph_computes_the_reference_values():
     assert_backends_agree(lambda b: _nhwc_block(b, True), {"x": x}, atol=1e-4)
 
 
+def _nhwc_pad_block(b: webnn.MLGraphBuilder, mode: str) -> dict[str, webnn.MLOperand]:
+    """conv (nhwc) -> pad of the channels and spatial axes -> conv (nhwc): the BlazeFace-style
+    channel pad between convolutions."""
+    rng = np.random.default_rng(5)
+    x = b.input("x", D("float32", [1, 6, 6, 4]))
+    w1 = b.constant(rng.standard_normal((4, 3, 3, 4), dtype=np.float32))
+    w2 = b.constant(rng.standard_normal((3, 1, 1, 7), dtype=np.float32))
+    y = b.conv2d(x, w1, padding=[1, 1, 1, 1], input_layout="nhwc", filter_layout="ohwi")
+    y = b.pad(y, [0, 1, 2, 0], [0, 2, 1, 3], mode=mode, value=0.5)
+    return {"z": b.conv2d(y, w2, input_layout="nhwc", filter_layout="ohwi")}
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflection"])
+def test_transposes_sink_through_pads(mode):
+    b = webnn.MLGraphBuilder(webnn.ml.create_context())
+    assert _transposes(b.build(_nhwc_pad_block(b, mode))) == 2
+    x = np.random.default_rng(1).uniform(-2, 2, (1, 6, 6, 4)).astype(np.float32)
+    # two convolutions of 36 and 7 terms on values up to ~30
+    assert_backends_agree(lambda b: _nhwc_pad_block(b, mode), {"x": x}, atol=1e-4)
+
+
 def test_reduced_precision_compile_failure_falls_back_to_float32(monkeypatch):
     """Reduced precision is a permission: a graph the CPU plugin cannot compile in bf16
     (seen with int8 FakeQuantize graphs) compiles in float32 instead of failing."""
@@ -83,3 +108,130 @@ def test_reduced_precision_compile_failure_falls_back_to_float32(monkeypatch):
     y = ctx.compute(graph, {"x": np.ones((2, 3), np.float32)})["y"]
     np.testing.assert_array_equal(y, np.full((2, 3), 3.0, np.float32))
     assert seen == ["bf16", "f32"]
+
+
+# -- LRN fusion ------------------------------------------------------------------------------
+
+
+def _lrn(b: webnn.MLGraphBuilder, x: webnn.MLOperand, lo: int, hi: int, alpha: float,
+         beta: float, bias: float, alpha_shape: tuple[int, ...] = ()) -> dict:
+    """The local response normalization as the ONNX translator emits it (channel window
+    ``[c - lo, c + hi]``), with its intermediate values."""
+    n, c = x.shape[:2]
+    s = int(np.prod(x.shape[2:]))
+    square = b.mul(x, x)
+    padded = b.pad(b.reshape(square, [n, c, 1, s]), [0, lo, 0, 0], [0, hi, 0, 0])
+    mean = b.reshape(b.average_pool2d(padded, window_dimensions=[lo + hi + 1, 1],
+                                      layout="nhwc"), list(x.shape))
+    alpha_c = b.constant(np.full(alpha_shape, alpha, np.float32))
+    base = b.add(b.constant(np.array(bias, np.float32)), b.mul(alpha_c, mean))
+    y = b.mul(x, b.pow(base, b.constant(np.array(-beta, np.float32))))
+    return {"y": y, "square": square, "mean": mean}
+
+
+def _runtime_layers(graph: webnn.MLGraph) -> list[str]:
+    compiled = graph.implementation._compiled
+    return [op.get_rt_info()["layerType"].value
+            for op in compiled.get_runtime_model().get_ordered_ops()]
+
+
+def _lrn_expected(x: np.ndarray, lo: int, hi: int, alpha: float, beta: float,
+                  bias: float) -> np.ndarray:
+    """The ONNX LRN formula in float64."""
+    x64 = x.astype(np.float64)
+    square_sum = np.zeros_like(x64)
+    for c in range(x.shape[1]):
+        square_sum[:, c] = (x64[:, max(0, c - lo):c + hi + 1] ** 2).sum(axis=1)
+    return x64 / (bias + alpha / (lo + hi + 1) * square_sum) ** beta
+
+
+@pytest.mark.parametrize("shape,half,alpha,beta,bias", [
+    ((2, 7, 5, 3), 1, 0.3, 0.75, 2.0),     # ONNX/Caffe-like, rank 4
+    ((1, 16, 9, 9), 2, 1e-4, 0.75, 1.0),   # GoogLeNet's parameters
+    ((2, 6, 5), 1, 0.5, 0.6, 3.0),         # rank 3, a beta without a square-root form
+    ((1, 6, 3, 4, 5), 2, 0.2, 0.5, 1.0),   # rank 5
+    ((3, 5), 0, 0.4, 1.0, 0.0),            # rank 2, window of one channel
+])
+def test_lrn_decomposition_becomes_one_lrn_layer(shape, half, alpha, beta, bias):
+    x = np.random.default_rng(7).standard_normal(shape).astype(np.float32) * 3
+    build = lambda b: {"y": _lrn(b, b.input("x", D("float32", list(shape))), half, half,  # noqa: E731
+                                 alpha, beta, bias)["y"]}
+    ref = assert_backends_agree(build, {"x": x}, ulp=8)
+    ctx = webnn.ml.create_context()
+    b = webnn.MLGraphBuilder(ctx)
+    graph = b.build(build(b))
+    layers = _runtime_layers(graph)
+    assert layers.count("Lrn") == 1 and "Pooling" not in layers and "Pad" not in layers, layers
+    want = _lrn_expected(x, half, half, alpha, beta, bias)
+    np.testing.assert_allclose(ctx.compute(graph, {"x": x})["y"], want, rtol=2e-6)
+    np.testing.assert_allclose(ref["y"], want, rtol=2e-6)
+
+
+def test_lrn_chains_that_differ_are_not_fused():
+    """An even window (not centred), an intermediate value someone else reads, a
+    non-scalar alpha, a fractional bias (OpenVINO's CPU LRN truncates it): each stays a
+    decomposition and still computes the same values."""
+    x = np.random.default_rng(8).standard_normal((1, 6, 4, 4)).astype(np.float32)
+
+    def variants(b: webnn.MLGraphBuilder) -> list[dict]:
+        def inp() -> webnn.MLOperand:
+            return b.input(f"x{len(built)}", D("float32", [1, 6, 4, 4]))
+        built: list[dict] = []
+        built.append({"y0": _lrn(b, inp(), 1, 2, 0.3, 0.75, 1.0)["y"]})
+        chain = _lrn(b, inp(), 1, 1, 0.3, 0.75, 1.0)
+        built.append({"y1": chain["y"], "mean1": chain["mean"]})
+        built.append({"y2": _lrn(b, inp(), 1, 1, 0.3, 0.75, 1.0, alpha_shape=(1, 1, 1, 1))["y"]})
+        chain = _lrn(b, inp(), 1, 1, 0.3, 0.75, 1.0)
+        # the square is also read by another operator
+        built.append({"y3": b.add(chain["y"], chain["square"])})
+        built.append({"y4": _lrn(b, inp(), 1, 1, 0.3, 0.75, 1.5)["y"]})
+        return built
+
+    feeds = {f"x{i}": x for i in range(5)}
+    for i in range(5):
+        def build(b: webnn.MLGraphBuilder, i: int = i) -> dict:
+            return variants(b)[i]
+        b = webnn.MLGraphBuilder(webnn.ml.create_context())
+        graph = b.build(build(b))
+        assert "Lrn" not in _runtime_layers(graph), i
+        used = {k: v for k, v in feeds.items() if k in graph.inputs}
+        assert_backends_agree(build, used, atol=1e-5)
+
+
+# -- division by powers of two -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("divisor", [
+    np.float32(2.0), np.float32(-0.25), np.float32(2.0**-126), np.float32(2.0**126),
+    np.array([[1.0], [0.5], [-8.0]], np.float32),  # broadcast along the rows
+])
+def test_division_by_powers_of_two_is_an_exact_multiplication(divisor):
+    """x / 2**k == x * 2**-k bit for bit (one rounding of the same real number), specials
+    and subnormal results included; OpenVINO's ONNX import does the same rewrite."""
+    rng = np.random.default_rng(5)
+    specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -3e-39, 1.1754944e-38,
+                3.4028235e38, -3.4028235e38, 3.0, 5e-39]
+    x = np.concatenate([np.array(specials, np.float32),
+                        (rng.standard_normal(3 * 400 - len(specials))
+                         * 10.0 ** rng.integers(-40, 38, 3 * 400 - len(specials)))
+                        .astype(np.float32)]).reshape(3, 400)
+    ctx = webnn.ml.create_context()
+    b = webnn.MLGraphBuilder(ctx)
+    graph = b.build({"y": b.div(b.input("x", D("float32", [3, 400])),
+                                b.constant(np.asarray(divisor, np.float32)))})
+    types = [op.get_type_name() for op in translate(graph).get_ordered_ops()]
+    assert "Divide" not in types and "Multiply" in types, types
+    got = ctx.compute(graph, {"x": x})["y"]
+    with np.errstate(over="ignore"):
+        want = x / np.asarray(divisor, np.float32)
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+@pytest.mark.parametrize("divisor", [np.float32(3.0), np.float32(2.0**127),
+                                     np.array([2.0, 3.0], np.float32)])
+def test_other_constant_divisors_keep_the_exact_division(divisor):
+    """3, a power of two whose reciprocal is subnormal, a mix: the corrected division."""
+    b = webnn.MLGraphBuilder(webnn.ml.create_context())
+    graph = b.build({"y": b.div(b.input("x", D("float32", [4, 2])),
+                                b.constant(np.asarray(divisor, np.float32)))})
+    assert "Divide" in [op.get_type_name() for op in translate(graph).get_ordered_ops()]

@@ -89,11 +89,9 @@ EXPECT = {
     "random_byte_flips": {},
 }
 
-EMPTY_BATCH = (
-    "a symbolic batch fed 0 rows: the EP compiles a WebNN graph per input shape at run time "
-    "and fails on the empty tensor (\"FAIL : Non-zero status code returned while running "
-    "WebNNExecutionProvider_... node\"), while the CPU-only session returns a (0, 3) output")
-KNOWN_FAILURES = {"empty_symbolic": EMPTY_BATCH}
+#: case name -> reason, for cases expected to fail (xfail, strict); none at present (a
+#: symbolic batch fed 0 rows runs on the ONNX reference evaluator: see FusedKernel)
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def run_case(name: str, workdir: Path) -> dict[str, dict]:

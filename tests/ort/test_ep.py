@@ -7,9 +7,21 @@ import importlib
 import logging
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
-from _ort_models import EP, add_mul, all_double, compare_bool, cpu_run, mixed, webnn_session
+from _ort_models import (
+    EP,
+    add_mul,
+    all_double,
+    compare_bool,
+    cpu_run,
+    make_model,
+    mixed,
+    tensor,
+    webnn_session,
+)
+from onnx import TensorProto, helper, numpy_helper
 
 RNG = np.random.default_rng(7)
 
@@ -183,6 +195,43 @@ def test_symbolic_batch_two_sizes(webnn_ort):
         np.testing.assert_allclose(y, (x + [1, -2, 3]) * x, rtol=1e-6)
 
 
+def _empty_batch_model() -> onnx.ModelProto:
+    """x[N, 4] -> MatMul -> Add -> Relu -> r[N, 3]; ReduceSum over N (non-empty output, zeros
+    for N = 0, axes as an input: opset 13+), Softmax over the last axis, a bool Greater and
+    a Shape: all in one WebNN partition for N > 0."""
+    w = numpy_helper.from_array(RNG.standard_normal((4, 3)).astype(np.float32), "w")
+    b = numpy_helper.from_array(np.array([0.5, -1.0, 2.0], np.float32), "b")
+    axes = numpy_helper.from_array(np.array([0], np.int64), "axes")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["m"]),
+             helper.make_node("Add", ["m", "b"], ["a"]),
+             helper.make_node("Relu", ["a"], ["r"]),
+             helper.make_node("ReduceSum", ["r", "axes"], ["s"], keepdims=0),
+             helper.make_node("Softmax", ["a"], ["p"], axis=-1),
+             helper.make_node("Greater", ["a", "b"], ["g"])]
+    outputs = [tensor("r", TensorProto.FLOAT, ["N", 3]), tensor("s", TensorProto.FLOAT, [3]),
+               tensor("p", TensorProto.FLOAT, ["N", 3]), tensor("g", TensorProto.BOOL, ["N", 3])]
+    return make_model(nodes, [tensor("x", TensorProto.FLOAT, ["N", 4])], outputs, [w, b, axes],
+                      opset=18)
+
+
+def test_symbolic_batch_of_zero_rows(webnn_ort):
+    """WebNN has no empty tensors: a call with an empty input runs the partition on the ONNX
+    reference evaluator (outputs with their right shapes, the reduction's zeros); calls
+    with rows before and after still run on WebNN."""
+    model = _empty_batch_model()
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
+    session = webnn_session(model, {"backend": "openvino"}, session_options=so)
+    assigned = session.get_provider_graph_assignment_info()
+    assert [sub.ep_name for sub in assigned] == [EP]
+    for batch in (2, 0, 3, 0):
+        x = _x(batch, 4)
+        got, want = session.run(None, {"x": x}), cpu_run(model, {"x": x})
+        for g, w in zip(got, want, strict=True):
+            assert g.shape == w.shape and g.dtype == w.dtype, (batch, g.shape, w.shape)
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
 def test_free_dimension_override(webnn_ort):
     so = ort.SessionOptions()
     so.add_free_dimension_override_by_name("batch", 4)
@@ -316,3 +365,38 @@ def test_library_before_python_and_reregistration(tmp_path):
     assert "EARLY:" in done.stdout and "without its Python side" in done.stdout
     assert "PROVIDERS: ['WebNNExecutionProvider', 'CPUExecutionProvider']" in done.stdout
     assert "RESULT: [[2.0, -1.0, 4.0], [2.0, -1.0, 4.0]]" in done.stdout
+
+
+# -- buffer binding of the OpenVINO backend (what Compute relies on) --------------------------
+def test_openvino_dispatch_binds_buffers_by_identity_and_address():
+    """The fused kernel hands the same numpy views while ORT reuses its buffers; the
+    OpenVINO backend then skips rebinding. Every other case must still read and write the
+    memory passed in this call: new arrays, another view of the same memory, read-only
+    inputs (copied per call), contents changed in place."""
+    import webnn_core as webnn
+
+    ctx = webnn.ml.create_context()
+    b = webnn.MLGraphBuilder(ctx)
+    x = b.input("x", webnn.MLOperandDescriptor("float32", [2, 3]))
+    graph = b.build({"y": b.mul(b.add(x, b.constant(np.ones((2, 3), np.float32))), x)})
+    dispatch = graph.implementation.dispatch
+
+    def check(xv: np.ndarray, yv: np.ndarray) -> None:
+        dispatch({"x": xv}, {"y": yv})
+        np.testing.assert_array_equal(yv, (np.asarray(xv) + 1) * np.asarray(xv))
+
+    xa, ya = _x(2, 3), np.empty((2, 3), np.float32)
+    check(xa, ya)
+    xa[...] = _x(2, 3)  # same objects, new contents
+    check(xa, ya)
+    check(_x(2, 3), np.empty((2, 3), np.float32))  # new arrays
+    alias_x = np.frombuffer(xa.data, np.float32).reshape(2, 3)  # same memory, new objects
+    xa[...] = _x(2, 3)
+    alias_y = np.frombuffer(ya.data, np.float32).reshape(2, 3)
+    check(alias_x, alias_y)
+    frozen = xa.view()
+    frozen.flags.writeable = False
+    check(frozen, ya)
+    xa[...] = _x(2, 3)  # a read-only input's memory changed under the same address
+    check(frozen, ya)
+    check(xa, ya)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import helper
-from webnn_providers.onnx import from_onnx_model, run_graph
+from webnn_providers.onnx import build_graph, from_onnx_model, run_graph
 
 from tests.helpers import context
 from tests.translation.helpers import assert_translation_matches, make_model, node_verdict
@@ -145,6 +145,23 @@ def test_lrn_even_size_and_3d(size, shape):
         square_sum[:, c] = (x[:, lo:hi + 1].astype(np.float64) ** 2).sum(axis=1)
     want = x / (1.5 + 0.3 / size * square_sum) ** 0.6
     _matches(make_model([node], {"x": x}, ["y"]), {"x": x}, want, **TOL)
+
+
+@pytest.mark.parametrize("bias", [1.0, 1.5])
+def test_lrn_runs_as_one_openvino_lrn_when_exact(bias):
+    """The OpenVINO backend turns the decomposition back into OpenVINO's LRN (one kernel,
+    as OpenVINO's own ONNX reader has) for GoogLeNet-like parameters; a fractional bias,
+    which OpenVINO's CPU LRN truncates, keeps the decomposition. Both match ORT's CPU EP."""
+    x = _x(1, 16, 7, 7) * 4
+    node = helper.make_node("LRN", ["x"], ["y"], size=5, alpha=1e-2, beta=0.75, bias=bias)
+    model = make_model([node], {"x": x}, ["y"])
+    assert_translation_matches(model, {"x": x}, **TOL)
+    ctx = context("openvino")
+    info = from_onnx_model(model)
+    graph = build_graph(ctx, info, list(range(len(info.nodes)))).graph
+    layers = [op.get_rt_info()["layerType"].value
+              for op in graph.implementation._compiled.get_runtime_model().get_ordered_ops()]
+    assert (layers.count("Lrn") == 1) == (bias == 1.0), layers
 
 
 def test_lrn_defaults_old_opset():

@@ -6,6 +6,8 @@ Emitters live in one module per operator family and register with :data:`registr
 
 - float32 graphs compute in float32: ``INFERENCE_PRECISION_HINT`` is f32 unless the
   context asked for reduced precision (OpenVINO's CPU default is bf16 on AVX512_BF16).
+- A few WebNN decompositions of operators WebNN lacks become OpenVINO's own operator when
+  they match it exactly (``_fusion.py``: local response normalization -> ``LRN``).
 - Compiled models are cached by the graph's fingerprint (in memory; on disk via
   OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``).
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
@@ -38,6 +40,7 @@ from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
 from ..base import Backend, CompiledGraph
 from ._exact import NARROWED_RANGE
+from ._fusion import find_fusions
 from ._layout import sink_transposes
 from ._registry import NeedsReference, registry
 
@@ -161,7 +164,14 @@ def translate(graph: MLGraph) -> ov.Model:
         values[operand.id] = param.output(0)
     for operand_id, array in graph.constants.items():
         values[operand_id] = ops.constant(array).output(0)
+    fusions, fused_away = find_fusions(graph)
     for node in graph.nodes:
+        if id(node) in fused_away:
+            continue
+        fusion = fusions.get(id(node))
+        if fusion is not None:
+            values[node.output.id] = fusion.emit(values)
+            continue
         args = [None if o is None else values[o.id] for o in node.inputs]
         result = registry[node.op].fn(node, *args)
         results = result if isinstance(result, (list, tuple)) else [result]
@@ -199,7 +209,12 @@ _ASYNC_FROM_BYTES = 1 << 20
 class _Request:
     """An infer request and the tensors bound to its slots, keyed by the memory they wrap:
     a caller that passes the same buffers again (a host runtime's arena, a reused MLTensor)
-    skips rebinding."""
+    skips rebinding.
+
+    A slot's entry is ``(array, key, tensor)``: the array object last bound (kept alive, so
+    its identity cannot be reused), the (address, shape, strides, dtype) it wrapped, and the
+    OpenVINO tensor. Passing the very same array object again costs an identity and a shape
+    check; another array over the same memory is recognised by its key."""
 
     __slots__ = ("request", "inputs", "outputs")
 
@@ -208,18 +223,26 @@ class _Request:
         self.inputs: list[tuple | None] = [None] * num_inputs
         self.outputs: list[tuple | None] = [None] * num_outputs
 
-    def bind(self, bound: list[tuple | None], index: int, array: np.ndarray,
-             setter: Any) -> None:
-        key = (array.__array_interface__["data"][0], array.shape, array.dtype.str)
+    @staticmethod
+    def bind(bound: list[tuple | None], index: int, array: np.ndarray, setter: Any) -> None:
         entry = bound[index]
-        if entry is not None and entry[0] == key:
+        if entry is not None:
+            key = entry[1]
+            # a numpy array's data address never changes; shape, strides and dtype can be
+            # reassigned in place, so they are compared
+            if (entry[0] is array and key is not None and key[1] == array.shape
+                    and key[2] == array.strides and key[3] == array.dtype):
+                return
+        key = (array.__array_interface__["data"][0], array.shape, array.strides, array.dtype)
+        if entry is not None and entry[1] == key:
+            bound[index] = (array, key, entry[2])
             return
         # OpenVINO shares only writeable memory; a read-only array is copied once
         tensor = ov.Tensor(array, shared_memory=array.flags.writeable)
         setter(index, tensor)
         # keep the tensor (and so the array it wraps) while it is bound; a read-only copy
         # is never reused, since its data may change under the same address
-        bound[index] = (key if array.flags.writeable else None, tensor)
+        bound[index] = (array, key if array.flags.writeable else None, tensor)
 
 
 class OpenVINOGraph(CompiledGraph):
@@ -233,6 +256,7 @@ class OpenVINOGraph(CompiledGraph):
         self._fallback: CompiledGraph | None = None
         self._outputs = [(name, o.shape, o.descriptor.numpy_dtype)
                          for name, o in graph.outputs.items()]
+        self._output_names = list(graph.outputs)
         # The high-level InferRequest.infer() copies every output into new arrays although
         # OpenVINO already wrote them into ours. Measured here (CPU, LATENCY): the bare
         # synchronous infer is fastest for small outputs (8 floats: 9 us vs 21 us async),
@@ -267,11 +291,14 @@ class OpenVINOGraph(CompiledGraph):
             return
         slot = self._request()
         request = slot.request
+        bind = _Request.bind
         try:
+            bound = slot.inputs
             for i, name in enumerate(self._input_names):
-                slot.bind(slot.inputs, i, inputs[name], request.set_input_tensor)
-            for i, (name, _, _) in enumerate(self._outputs):
-                slot.bind(slot.outputs, i, outputs[name], request.set_output_tensor)
+                bind(bound, i, inputs[name], request.set_input_tensor)
+            bound = slot.outputs
+            for i, name in enumerate(self._output_names):
+                bind(bound, i, outputs[name], request.set_output_tensor)
             if self._sync:
                 _SYNC_INFER(request, {}, True, False)
             else:
@@ -287,5 +314,5 @@ class OpenVINOGraph(CompiledGraph):
         self._run(inputs, outputs)
         return outputs
 
-    def dispatch(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
-        self._run(inputs, outputs)
+    #: writes into the caller's arrays; the per-call path of host runtimes (one frame fewer)
+    dispatch = _run

@@ -7,9 +7,10 @@ quantize/dequantize arithmetic), which keep the pair of Transposes apart: OpenVI
 plugin only removes Transposes that meet. This pass moves each Transpose below the
 element-wise ops that consume it (an element-wise op commutes with a transpose of all its
 inputs: constants are transposed once, other inputs must come through the same
-transpose) and then fuses consecutive Transposes, dropping those that compose to the
-identity. It changes no value: every op computes exactly what it computed before, on
-permuted coordinates.
+transpose) and through Pads with constant pads (which pad the same axes, renumbered), and
+then fuses consecutive Transposes, dropping those that compose to the identity. It
+changes no value: every op computes exactly what it computed before, on permuted
+coordinates.
 
 OpenVINO's frontends do the same (their TransposeSinking passes) on models they read, which
 is why a channels-last TFLite file read by OpenVINO directly has no Transposes left.
@@ -67,9 +68,41 @@ def _is_constant(value: ov.Output, const: dict[str, bool]) -> bool:
     return node.get_type_name() == "Constant" or const.get(node.get_name(), False)
 
 
+def _pad_sinkable(op: ov.Node, perm: tuple[int, ...]) -> bool:
+    """A Pad of a Transpose by ``perm`` whose pads (and pad value) are Constants."""
+    source = op.input_value(0).get_node()
+    if not (_is_transpose(source) and _perm(source) == perm):
+        return False
+    return all(op.input_value(i).get_node().get_type_name() == "Constant"
+               for i in range(1, op.get_input_size()))
+
+
+def _sink_pad(op: ov.Node, perm: tuple[int, ...]) -> None:
+    """Pad(Transpose(x, perm), begin, end) == Transpose(Pad(x, begin[inv], end[inv]), perm)
+    with ``inv = argsort(perm)``: output axis i is input axis perm[i] (any pad mode)."""
+    inverse = [int(i) for i in np.argsort(perm)]
+    op.input(0).replace_source_output(op.input_value(0).get_node().input_value(0))
+    for index in (1, 2):
+        pads = op.input_value(index).get_node().get_data().reshape(-1)
+        op.input(index).replace_source_output(
+            ops.constant(np.ascontiguousarray(pads[inverse])).output(0))
+    _transpose_result(op, perm)
+
+
+def _transpose_result(op: ov.Node, perm: tuple[int, ...]) -> None:
+    op.validate_and_infer_types()
+    out = op.output(0)
+    targets = list(out.get_target_inputs())
+    transposed = ops.transpose(out, ops.constant(np.array(perm, np.int64)))
+    for target in targets:
+        target.replace_source_output(transposed.output(0))
+
+
 def _sinkable(op: ov.Node, perm: tuple[int, ...], const: dict[str, bool]) -> bool:
     """Whether every input of ``op`` is constant or the output of a Transpose by ``perm``,
-    with numpy broadcasting, static shapes and one output."""
+    with numpy broadcasting, static shapes and one output (or a Pad: :func:`_pad_sinkable`)."""
+    if op.get_type_name() == "Pad":
+        return _pad_sinkable(op, perm)
     if op.get_type_name() not in ELEMENTWISE or op.get_output_size() != 1:
         return False
     if op.get_attributes().get("auto_broadcast", "numpy") not in ("numpy",):
@@ -105,6 +138,9 @@ def _transposed_constant(value: ov.Output, inverse: tuple[int, ...]) -> ov.Outpu
 
 def _sink_one(op: ov.Node, perm: tuple[int, ...]) -> None:
     """Rewire ``op`` to read the un-transposed values and transpose its result instead."""
+    if op.get_type_name() == "Pad":
+        _sink_pad(op, perm)
+        return
     inverse = tuple(int(i) for i in np.argsort(perm))
     for index, value in enumerate(op.input_values()):
         source = value.get_node()
@@ -114,12 +150,7 @@ def _sink_one(op: ov.Node, perm: tuple[int, ...]) -> None:
             new = _transposed_constant(value, inverse)
         if new is not value:
             op.input(index).replace_source_output(new)
-    op.validate_and_infer_types()
-    out = op.output(0)
-    targets = list(out.get_target_inputs())
-    transposed = ops.transpose(out, ops.constant(np.array(perm, np.int64)))
-    for target in targets:
-        target.replace_source_output(transposed.output(0))
+    _transpose_result(op, perm)
 
 
 def _fuse_transposes(model: ov.Model) -> bool:
