@@ -21,7 +21,7 @@ import numpy as np
 import onnx
 
 from .. import models as model_zoo
-from .base import Prepared, Runtime, openvino_config
+from .base import Framework, Prepared, Runtime, openvino_config
 
 #: (workdir, model, seed) -> (prepared model, inputs whose batch was fixed to 1)
 _CACHE: dict[tuple[str, str, int], tuple[model_zoo.Model, list[str]]] = {}
@@ -138,3 +138,18 @@ def native_runtime(prepared: Prepared, precision: str, names: list[str] | None =
     outputs = ov_outputs(compiled, call(), names or prepared.extra["output_names"])
     return Runtime("native", "OpenVINO", call, [np.array(o) for o in outputs],
                    time.perf_counter() - t0, notes=notes)
+
+
+class OnnxFramework(Framework):
+    """A framework reading ``.onnx`` files: the light ONNX models by default."""
+
+    extensions = (".onnx",)
+
+    def default_models(self) -> list[str]:
+        return default_models()
+
+    def builtin_models(self) -> list[str]:
+        return builtin_models()
+
+    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
+        return prepared(self.name, model, workdir, seed)

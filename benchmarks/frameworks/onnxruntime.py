@@ -10,18 +10,16 @@ graph optimizations) with the reasons from the EP's partition report.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from . import _onnx
-from .base import PRECISIONS, Framework, Prepared, Runtime
+from .base import PRECISIONS, Prepared, Runtime
 
 
-class OnnxRuntime(Framework):
+class OnnxRuntime(_onnx.OnnxFramework):
     """``onnxruntime`` with and without the WebNN EP."""
 
     name = "onnxruntime"
-    extensions = (".onnx",)
     labels = {"host": "ORT CPU EP", "webnn": "ORT + WebNN EP", "native": "OpenVINO"}
 
     def available(self) -> str | None:
@@ -33,15 +31,6 @@ class OnnxRuntime(Framework):
         except Exception as exc:  # noqa: BLE001 - any failure is the reason
             return f"{type(exc).__name__}: {exc}"
         return None
-
-    def default_models(self) -> list[str]:
-        return _onnx.default_models()
-
-    def builtin_models(self) -> list[str]:
-        return _onnx.builtin_models()
-
-    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
-        return _onnx.prepared(self.name, model, workdir, seed)
 
     def host(self, prepared: Prepared) -> Runtime:
         from ..ort_benchmark import create_cpu_session

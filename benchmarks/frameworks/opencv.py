@@ -10,20 +10,18 @@ output names), else taken in order.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import _onnx
-from .base import PRECISIONS, Framework, Prepared, Runtime, coverage
+from .base import PRECISIONS, Prepared, Runtime, coverage
 
 
-class OpenCV(Framework):
+class OpenCV(_onnx.OnnxFramework):
     """OpenCV's DNN module with and without the WebNN backend."""
 
     name = "opencv"
-    extensions = (".onnx",)
     labels = {"host": "OpenCV DNN", "webnn": "OpenCV + WebNN backend", "native": "OpenVINO"}
 
     def available(self) -> str | None:
@@ -37,15 +35,6 @@ class OpenCV(Framework):
         if not hasattr(cv2.dnn, "DNN_BACKEND_WEBNN"):
             return f"this cv2 ({cv2.__version__}) has no DNN_BACKEND_WEBNN"
         return None
-
-    def default_models(self) -> list[str]:
-        return _onnx.default_models()
-
-    def builtin_models(self) -> list[str]:
-        return _onnx.builtin_models()
-
-    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
-        return _onnx.prepared(self.name, model, workdir, seed)
 
     def host(self, prepared: Prepared) -> Runtime:
         import cv2
