@@ -1,8 +1,7 @@
 """The OpenVINO backend's graph-level rewrites: transpose sinking
 (webnn_core/backends/openvino/_layout.py: channels-last graphs compile without run-time
-Transposes and compute the same values), fusions (_fusion.py: the local response
-normalization decomposition becomes OpenVINO's LRN only when it is exactly that) and exact
-strength reductions (a float32 division by constant powers of two is a multiplication)."""
+Transposes and compute the same values) and fusions (_fusion.py: the local response
+normalization decomposition becomes OpenVINO's LRN only when it is exactly that)."""
 
 from __future__ import annotations
 
@@ -196,42 +195,3 @@ def test_lrn_chains_that_differ_are_not_fused():
         assert "Lrn" not in _runtime_layers(graph), i
         used = {k: v for k, v in feeds.items() if k in graph.inputs}
         assert_backends_agree(build, used, atol=1e-5)
-
-
-# -- division by powers of two -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("divisor", [
-    np.float32(2.0), np.float32(-0.25), np.float32(2.0**-126), np.float32(2.0**126),
-    np.array([[1.0], [0.5], [-8.0]], np.float32),  # broadcast along the rows
-])
-def test_division_by_powers_of_two_is_an_exact_multiplication(divisor):
-    """x / 2**k == x * 2**-k bit for bit (one rounding of the same real number), specials
-    and subnormal results included; OpenVINO's ONNX import does the same rewrite."""
-    rng = np.random.default_rng(5)
-    specials = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -3e-39, 1.1754944e-38,
-                3.4028235e38, -3.4028235e38, 3.0, 5e-39]
-    x = np.concatenate([np.array(specials, np.float32),
-                        (rng.standard_normal(3 * 400 - len(specials))
-                         * 10.0 ** rng.integers(-40, 38, 3 * 400 - len(specials)))
-                        .astype(np.float32)]).reshape(3, 400)
-    ctx = webnn.ml.create_context()
-    b = webnn.MLGraphBuilder(ctx)
-    graph = b.build({"y": b.div(b.input("x", D("float32", [3, 400])),
-                                b.constant(np.asarray(divisor, np.float32)))})
-    types = [op.get_type_name() for op in translate(graph).get_ordered_ops()]
-    assert "Divide" not in types and "Multiply" in types, types
-    got = ctx.compute(graph, {"x": x})["y"]
-    with np.errstate(over="ignore"):
-        want = x / np.asarray(divisor, np.float32)
-    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
-
-
-@pytest.mark.parametrize("divisor", [np.float32(3.0), np.float32(2.0**127),
-                                     np.array([2.0, 3.0], np.float32)])
-def test_other_constant_divisors_keep_the_exact_division(divisor):
-    """3, a power of two whose reciprocal is subnormal, a mix: the corrected division."""
-    b = webnn.MLGraphBuilder(webnn.ml.create_context())
-    graph = b.build({"y": b.div(b.input("x", D("float32", [4, 2])),
-                                b.constant(np.asarray(divisor, np.float32)))})
-    assert "Divide" in [op.get_type_name() for op in translate(graph).get_ordered_ops()]

@@ -61,31 +61,10 @@ def max_min(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     return (ops.maximum if node.op == "max" else ops.minimum)(a, b).output(0)
 
 
-def _power_of_two_reciprocal(b: ov.Output) -> np.ndarray | None:
-    """``1 / b`` when ``b`` is a float32 constant of signed powers of two whose reciprocals
-    are normal float32 numbers: then ``a * (1 / b)`` and ``a / b`` are the same real number
-    rounded once, so equal bit for bit (infinities, zeros, NaN and signs included)."""
-    data = constant_value(b)
-    if data is None or data.dtype != np.float32 or data.size == 0:
-        return None
-    with np.errstate(divide="ignore", over="ignore"):
-        reciprocal = np.float32(1) / data
-    mantissa, _ = np.frexp(data)
-    tiny = np.finfo(np.float32).tiny
-    if not (np.all(np.abs(mantissa) == 0.5) and np.all(np.isfinite(reciprocal))
-            and np.all(np.abs(reciprocal) >= tiny) and np.all(reciprocal * data == 1)):
-        return None
-    return reciprocal
-
-
 @registry.register("div")
 def div(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
     # integer division truncates toward zero (C semantics), not Python's floor
     if a.get_element_type().is_real():
-        reciprocal = _power_of_two_reciprocal(b)
-        if reciprocal is not None:
-            # what OpenVINO's own ONNX import runs for x / 2: a multiplication, and exact
-            return ops.multiply(a, ops.constant(reciprocal)).output(0)
         return exact.divide(a, b)
     node_ = ops.divide(a, b)
     node_.set_attribute("m_pythondiv", False)
