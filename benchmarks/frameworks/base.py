@@ -33,6 +33,7 @@ compared flattened; any other shape mismatch is a disagreement.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,7 @@ class Runtime:
     notes: list[str] = field(default_factory=list)
 
 
-class Framework:
+class Framework(ABC):
     """Base of the adapters: see the module doc. Subclasses set :attr:`name`,
     :attr:`extensions`, :attr:`labels` and implement the methods."""
 
@@ -92,13 +93,15 @@ class Framework:
     #: role -> what runs it, for the table and JSON
     labels: dict[str, str] = {}
 
+    @abstractmethod
     def available(self) -> str | None:
         """None when the framework and its WebNN provider can run here, else the reason."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def default_models(self) -> list[str]:
         """The built-in models of the default run."""
-        raise NotImplementedError
+        ...
 
     def builtin_models(self) -> list[str]:
         """Every built-in model name this adapter prepares (default ones first)."""
@@ -108,18 +111,22 @@ class Framework:
         """Whether a user model file has one of :attr:`extensions`."""
         return Path(path).suffix.lower() in self.extensions
 
+    @abstractmethod
     def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
         """Prepare a built-in model name or a user file path in ``workdir``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def host(self, prepared: Prepared) -> Runtime:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def webnn(self, prepared: Prepared, precision: str) -> Runtime:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def native(self, prepared: Prepared, precision: str) -> Runtime:
-        raise NotImplementedError
+        ...
 
     def host_alternative(self, prepared: Prepared) -> tuple[str, list[np.ndarray]] | None:
         """(label, outputs) of the host framework's other kernels on the same input, where

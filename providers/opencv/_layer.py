@@ -47,7 +47,8 @@ class _Variant:
     """The WebNN graph of a partition for one set of input shapes, with its output buffers
     (OpenCV copies a Python layer's outputs into its own blobs, so they are reused)."""
 
-    __slots__ = ("dispatch", "input_shapes", "outputs", "output_shapes", "results")
+    __slots__ = ("dispatch", "input_shapes", "input_sizes", "outputs", "output_shapes",
+                 "results")
 
     def __init__(self, graph: webnn.MLGraph, inputs: Sequence[str],
                  outputs: Sequence[str]) -> None:
@@ -55,6 +56,8 @@ class _Variant:
         desc = graph.input_descriptors
         self.input_shapes = [tuple(desc[name].shape) if name in desc else None
                              for name in inputs]
+        # element counts (None: an input no output depends on, so any size will do)
+        self.input_sizes = [None if s is None else int(np.prod(s)) for s in self.input_shapes]
         out = graph.output_descriptors
         self.outputs = {name: np.empty(out[name].shape, out[name].numpy_dtype)
                         for name in outputs}
@@ -85,7 +88,6 @@ class Partition:
         self.inputs = list(inputs)
         self.outputs = list(outputs)
         self.error: BaseException | None = None
-        self.calls = 0
         self._lock = threading.Lock()
         self._variants: OrderedDict[tuple, _Variant] = OrderedDict()
         self._last: _Variant | None = None
@@ -107,10 +109,6 @@ class Partition:
             while len(self._variants) > MAX_SHAPES:
                 self._variants.popitem(last=False)
             return found
-
-    @property
-    def static(self) -> bool:
-        return all(self.graph.values[n].static_shape is not None for n in self.inputs)
 
     def output_shapes(self, input_shapes: Sequence[Sequence[int]]) -> list[list[int]]:
         variant = self.variant(self._shapes(input_shapes))
@@ -134,11 +132,10 @@ class Partition:
 
     def run(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Compute the partition on OpenCV's input blobs."""
-        self.calls += 1
         variant = self._last
-        if variant is None or len(arrays) != len(variant.input_shapes) or any(
-                a.size != int(np.prod(s)) for a, s in zip(arrays, variant.input_shapes,
-                                                           strict=True)):
+        if variant is None or len(arrays) != len(variant.input_sizes) or any(
+                n is not None and a.size != n
+                for a, n in zip(arrays, variant.input_sizes, strict=True)):
             variant = self.variant(self._shapes([a.shape for a in arrays]))
             self._last = variant
         feeds = {}

@@ -93,10 +93,9 @@ class _Refusals:
 
 
 def _check_group(graph: GraphInfo, group: Group, dynamic: set[str], shapes_from_input0: bool,
-                 refusals: _Refusals) -> None:
+                 refusals: _Refusals, producers: dict[str, int],
+                 consumers: dict[str, list[int]]) -> None:
     members = set(group.nodes)
-    producers = graph.producers()
-    consumers = graph.consumers()
     for name in group.outputs:
         problem = _boundary_problem(graph, name)
         if problem:
@@ -137,12 +136,14 @@ def plan_groups(graph: GraphInfo, report: PartitionReport, predecessors: Sequenc
     and the refused nodes' reasons). Values wanted from inside partitions are among
     ``graph.outputs``."""
     dynamic = _dynamic_values(graph)
+    producers, consumers = graph.producers(), graph.consumers()
     while True:
         report.partitions = partition(predecessors, [n.supported for n in report.nodes])
         groups = [Group(nodes, *group_io(graph, nodes)) for nodes in report.partitions]
         refusals = _Refusals(report)
         for group in groups:
-            _check_group(graph, group, dynamic, shapes_from_input0, refusals)
+            _check_group(graph, group, dynamic, shapes_from_input0, refusals, producers,
+                         consumers)
         if not refusals.changed:
             return groups
 
