@@ -1,13 +1,16 @@
 """Timing, statistics and parity helpers shared by the benchmarks.
 
-``interleaved`` times several callables in rounds, one call of each per round, rotating the
-order every round (for two callables: ab, ba, ab, ...) so that machine noise and
-after-effects of one runtime on the next (threads still spinning, caches) are spread over
-all of them alike.
+``interleaved`` times several callables in rounds, one call of each per round, in an order
+balanced for carry-over: a runtime slows the one that runs right after it (its threads still
+spin, it evicted the caches; measured here: OpenCV's default backend makes the next
+inference 25% slower), so every runtime must follow every other one equally often. Plain
+rotation does not do that for three (in h w o | w o h | o h w the second one follows the
+first twice as often as the third does); see :func:`round_order`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
@@ -29,17 +32,22 @@ def summarize(samples: Sequence[float]) -> dict[str, float]:
             "stdev_ms": statistics.stdev(ms) if len(ms) > 1 else 0.0, "n": len(ms)}
 
 
-def rotation(names: Sequence[str], round_index: int) -> list[str]:
-    """The order of ``names`` in round ``round_index``: rotated by one every round."""
-    k = round_index % len(names) if names else 0
-    return list(names[k:]) + list(names[:k])
+def round_order(names: Sequence[str], round_index: int) -> list[str]:
+    """The order of ``names`` in round ``round_index``: the first name always first, then
+    the others in the next of all their permutations. Over ``(n-1)!`` consecutive rounds
+    every name directly follows every other name equally often (round boundaries
+    included) and never itself."""
+    if len(names) < 2:
+        return list(names)
+    rest = list(itertools.permutations(names[1:]))
+    return [names[0], *rest[round_index % len(rest)]]
 
 
 def interleaved(runs: dict[str, Callable[[], object]], iterations: int,
                 warmup: int, on_round: Callable[[], None] | None = None
                 ) -> dict[str, list[float]]:
-    """Warm each callable up, then time one call of each per round, rotating the order
-    every round; returns name -> per-call seconds. ``on_round`` (e.g. a progress bar) is
+    """Warm each callable up, then time one call of each per round in
+    :func:`round_order`; returns name -> per-call seconds. ``on_round`` (e.g. a progress bar) is
     called after every warm-up and timed round, outside the timed calls."""
     names = list(runs)
     for _ in range(warmup):
@@ -49,7 +57,7 @@ def interleaved(runs: dict[str, Callable[[], object]], iterations: int,
             on_round()
     samples: dict[str, list[float]] = {name: [] for name in names}
     for i in range(iterations):
-        for name in rotation(names, i):
+        for name in round_order(names, i):
             t0 = time.perf_counter()
             runs[name]()
             samples[name].append(time.perf_counter() - t0)

@@ -8,8 +8,9 @@
 For each model and framework, in one process, three runtimes read the same model file
 (benchmarks/frameworks/): the framework's default path (host), the framework with its WebNN
 provider, and OpenVINO directly (native). After ``--warmup`` runs of each they are timed in
-``--runs`` interleaved rounds (one call of each per round, the order rotating every round,
-benchmarks/_timing.py) so machine noise hits all three alike. Reported: median and p90
+``--runs`` interleaved rounds (one call of each per round, in an order where every runtime
+follows every other one equally often, benchmarks/_timing.py) so machine noise and
+after-effects hit all three alike. Reported: median and p90
 latency, the ratios WebNN/host and WebNN/native (ratio of medians; the median of per-round
 paired ratios is in the JSON), the nodes WebNN took and its partitions, the first-run time
 (load + build/compile + first inference; WebNN's in-process compiled-graph cache is emptied

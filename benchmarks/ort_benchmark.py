@@ -16,7 +16,7 @@ prepared once into a temporary directory. For each model, three runtimes read th
   PERFORMANCE_HINT LATENCY), run through a reused infer request (zero-copy inputs);
 - (c) ``ort_cpu``: ``ort.InferenceSession(path, providers=["CPUExecutionProvider"])``.
 
-After warm-up they are timed in interleaved rounds (the order rotates every round). Both ORT
+After warm-up they are timed in interleaved rounds (carry-over-balanced order, benchmarks/_timing.py). Both ORT
 sessions set ``session.force_spinning_stop=1``: ORT's intra-op threads otherwise keep
 spinning after ``run`` returns and steal the 2 cores from whichever runtime is timed next (on
 this machine that made OpenVINO and the EP look up to 2x slower right after an ORT CPU call);
@@ -462,7 +462,7 @@ def format_report(r: dict[str, Any]) -> str:
         f"onnxruntime {env.get('onnxruntime')}  openvino {env['openvino']}  python "
         f"{env['python']}  {env['cpu_count']} logical CPUs (shared: timings are noisy)",
         f"OpenVINO config {r['openvino_config']}  ORT session config {r['ort_session_config']}",
-        f"{r['iterations']} interleaved rounds (order rotating) after {r['warmup']} warm-up "
+        f"{r['iterations']} interleaved rounds (balanced order) after {r['warmup']} warm-up "
         "runs each; (a) WebNN EP, (b) OpenVINO on the ONNX file, (c) ORT CPU EP",
         "",
         f"{'model':18}{'(a) med':>9}{'p90':>8}{'(b) med':>9}{'p90':>8}{'(c) med':>9}"

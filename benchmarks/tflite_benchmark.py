@@ -25,8 +25,8 @@ written once to a temporary file. Five runtimes run every model:
 One timed call is what a user does per inference: for the interpreters ``set_tensor`` of each
 input, ``invoke`` and ``get_tensor`` of each output (a copy); for OpenVINO
 ``request.infer(inputs, share_inputs=True)`` (inputs not copied, outputs returned as new
-arrays). After warm-up, the runtimes are timed in interleaved rounds, the order rotating every
-round (benchmarks/_timing.py), so that machine noise and after-effects hit all of them alike.
+arrays). After warm-up, the runtimes are timed in interleaved rounds, in an order where each
+follows each other equally often (benchmarks/_timing.py), so that machine noise and after-effects hit all of them alike.
 
 Reported per model: median and p90 latency of each; the ratios webnn/openvino (target
 <= 1.05) and webnn_fast/openvino_fast, as ratio of medians and median of per-round paired
@@ -436,7 +436,7 @@ def format_report(r: dict[str, Any]) -> str:
         f"interpreters: num_threads={r['num_threads']}, default op resolver (XNNPACK); "
         f"OpenVINO config {r['openvino_config']}; fast: precision={r['fast_precision']!r}, "
         f"OpenVINO {r['openvino_fast_config']}",
-        f"{r['iterations']} interleaved rounds (order rotating) after {r['warmup']} warm-up "
+        f"{r['iterations']} interleaved rounds (balanced order) after {r['warmup']} warm-up "
         "runs each; (a) webnn delegate, (b) OpenVINO on the .tflite, (c) XNNPACK, "
         "(d) webnn fast, (e) OpenVINO fast",
         "",

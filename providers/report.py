@@ -45,6 +45,8 @@ class PartitionReport:
     #: who runs the partitions and who runs the rest (for summaries)
     provider: str = "WebNN"
     host: str = "the host"
+    #: nodes folded into constants before partitioning (labels; see onnx.folding)
+    folded: list[str] = field(default_factory=list)
 
     @property
     def fallback(self) -> list[NodeReport]:
@@ -66,6 +68,7 @@ class PartitionReport:
                             "indices": [n.index for n in group]}
                            for group in self.partition_nodes()],
             "fallback": [n.as_dict() for n in self.fallback],
+            "folded": list(self.folded),
         }
 
     def summary(self) -> str:
@@ -74,6 +77,9 @@ class PartitionReport:
         for k, group in enumerate(self.partition_nodes()):
             ops = ", ".join(n.op_type for n in group[:8]) + (" ..." if len(group) > 8 else "")
             lines.append(f"  partition {k}: {len(group)} node(s): {ops}")
+        if self.folded:
+            lines.append(f"  folded into constants before partitioning: {len(self.folded)} "
+                         "node(s)")
         fallback = self.fallback
         if fallback:
             lines.append(f"  left to {self.host} ({len(fallback)}):")

@@ -33,6 +33,10 @@ _LOG = logging.getLogger("webnn")
 
 #: WebNN graphs kept per partition with varying input shapes (one per shape)
 MAX_SHAPES = 4
+#: OpenCV hands a Python layer a new array every call; rebinding a new address costs
+#: OpenVINO about 20 us, so inputs up to this size are copied into a buffer bound once
+#: (a 1 MB copy costs about as much)
+COPY_INPUT_BYTES = 1 << 20
 
 _REGISTRY: weakref.WeakValueDictionary[str, Partition] = weakref.WeakValueDictionary()
 _REGISTER_LOCK = threading.Lock()
@@ -47,8 +51,8 @@ class _Variant:
     """The WebNN graph of a partition for one set of input shapes, with its output buffers
     (OpenCV copies a Python layer's outputs into its own blobs, so they are reused)."""
 
-    __slots__ = ("dispatch", "input_shapes", "input_sizes", "outputs", "output_shapes",
-                 "results")
+    __slots__ = ("dispatch", "input_buffers", "input_shapes", "input_sizes", "outputs",
+                 "output_shapes", "results")
 
     def __init__(self, graph: webnn.MLGraph, inputs: Sequence[str],
                  outputs: Sequence[str]) -> None:
@@ -58,6 +62,11 @@ class _Variant:
                              for name in inputs]
         # element counts (None: an input no output depends on, so any size will do)
         self.input_sizes = [None if s is None else int(np.prod(s)) for s in self.input_shapes]
+        self.input_buffers = [
+            np.empty(s, desc[name].numpy_dtype)
+            if s is not None and n * desc[name].numpy_dtype.itemsize <= COPY_INPUT_BYTES
+            else None
+            for name, s, n in zip(inputs, self.input_shapes, self.input_sizes, strict=True)]
         out = graph.output_descriptors
         self.outputs = {name: np.empty(out[name].shape, out[name].numpy_dtype)
                         for name in outputs}
@@ -130,8 +139,9 @@ class Partition:
             result.append(shape)
         return tuple(result)
 
-    def run(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Compute the partition on OpenCV's input blobs."""
+    def run(self, arrays: Sequence[np.ndarray], stable: bool = False) -> list[np.ndarray]:
+        """Compute the partition on OpenCV's input blobs; ``stable``: the arrays keep their
+        address from call to call (else small ones are copied into bound buffers)."""
         variant = self._last
         if variant is None or len(arrays) != len(variant.input_sizes) or any(
                 n is not None and a.size != n
@@ -139,12 +149,16 @@ class Partition:
             variant = self.variant(self._shapes([a.shape for a in arrays]))
             self._last = variant
         feeds = {}
-        for name, array, shape in zip(self.inputs, arrays, variant.input_shapes, strict=True):
+        for name, array, shape, buffer in zip(self.inputs, arrays, variant.input_shapes,
+                                              variant.input_buffers, strict=True):
             if shape is None:
                 continue  # an input no output depends on
             if array.shape != shape:
                 array = array.reshape(shape)
-            if array.dtype != np.float32 or not array.flags.c_contiguous:
+            if buffer is not None and not stable:
+                np.copyto(buffer, array)
+                array = buffer
+            elif array.dtype != np.float32 or not array.flags.c_contiguous:
                 array = np.ascontiguousarray(array, dtype=np.float32)
             feeds[name] = array
         variant.dispatch(feeds, variant.outputs)

@@ -23,10 +23,12 @@ import webnn_core as webnn
 
 from ..onnx import GraphInfo, from_onnx_model
 from ..onnx.analysis import analyze
+from ..onnx.folding import FoldResult, fold_constants
 from ..partition import graph_predecessors
 from ..report import PartitionReport
+from ._direct import DirectRunner
 from ._layer import LayerError, Partition, add_partition, register_layer
-from ._plan import Group, plan_groups, rewrite
+from ._plan import EXPOSED_SUFFIX, Group, plan_groups, rewrite
 
 _LOG = logging.getLogger("webnn")
 
@@ -50,7 +52,7 @@ class _WebNNState:
     """The rewritten model, its OpenCV net and the partitions its layers run."""
 
     def __init__(self, report: PartitionReport, groups: list[Group], partitions: list[Partition],
-                 model: onnx.ModelProto, net: cv2.dnn.Net) -> None:
+                 model: onnx.ModelProto, net: cv2.dnn.Net, graph: GraphInfo) -> None:
         self.report = report
         self.groups = groups
         self.partitions = partitions
@@ -58,6 +60,33 @@ class _WebNNState:
         self.net = net
         self.layer_names = set(net.getLayerNames()) | set(model.graph.output[i].name
                                                            for i in range(len(model.graph.output)))
+        self.direct = _direct_runner(self, graph)
+        #: whether the last forward took the direct path (for getPerfProfile)
+        self.last_direct = False
+
+    def sync(self) -> None:
+        """Before OpenCV's net runs: the inputs only the direct path has seen."""
+        if self.direct is not None:
+            self.direct.sync(self.net)
+
+
+def _direct_runner(state: _WebNNState, graph: GraphInfo) -> DirectRunner | None:
+    """The direct path when one partition holds every node (OpenCV 4; see ._direct)."""
+    if OPENCV_MAJOR != 4 or len(state.partitions) != 1 or \
+            len(state.partitions[0].nodes) != len(graph.nodes):
+        return None
+    partition = state.partitions[0]
+    rewritten = from_onnx_model(state.model, infer_shapes=False)
+    layers = list(state.net.getLayerNames())
+    layer_values = {}
+    for layer in [*layers, *(o.name for o in state.model.graph.output)]:
+        value = _value_of_layer(rewritten, layer)
+        value = value.removesuffix(EXPOSED_SUFFIX) if value else value
+        if value in partition.outputs:
+            layer_values[layer] = value
+    if not layers or layers[-1] not in layer_values:
+        return None
+    return DirectRunner(partition, graph.inputs, layer_values, layers[-1], widen_1d=True)
 
 
 class WebNNNet:
@@ -76,6 +105,7 @@ class WebNNNet:
         self._settings: list[tuple[str, tuple, dict]] = []
         self._extra_outputs: set[str] = set()
         self._graph: GraphInfo | None = None
+        self._folded: FoldResult | None = None
         self._state: _WebNNState | None = None
         self._plain_error: Exception | None = None
         try:
@@ -98,6 +128,12 @@ class WebNNNet:
         ``cv2.dnn.Model`` that only accept a real Net. Through them an error inside a WebNN
         partition cannot raise: it is logged on the ``webnn`` logger and the partition's
         outputs are NaN. Prefer calling this object's own methods."""
+        return self._synced()
+
+    def _synced(self) -> cv2.dnn.Net:
+        """The active net, holding every input set so far."""
+        if self._backend == DNN_BACKEND_WEBNN:
+            self._webnn_state().sync()
         return self._active()
 
     def setPreferableBackend(self, backend_id: int) -> None:  # noqa: N802 - OpenCV's name
@@ -110,7 +146,7 @@ class WebNNNet:
         else:
             self._plain_net().setPreferableBackend(backend_id)
         self._backend = backend_id
-        self._replay(self._active())
+        self._replay()
 
     def setPreferableTarget(self, target_id: int) -> None:  # noqa: N802
         """With WebNN only ``DNN_TARGET_CPU``: the WebNN device is the ``device`` option of
@@ -143,9 +179,16 @@ class WebNNNet:
         return self._plain_net()
 
     # -- the WebNN side ------------------------------------------------------------------------
+    def _fold(self) -> FoldResult:
+        """The model the WebNN side partitions: constant shape computations folded
+        (OpenCV does not fold them, ONNX Runtime does; see onnx.folding)."""
+        if self._folded is None:
+            self._folded = fold_constants(self._model)
+        return self._folded
+
     def _graph_info(self) -> GraphInfo:
         if self._graph is None:
-            self._graph = from_onnx_model(self._model)
+            self._graph = from_onnx_model(self._fold().model)
         return self._graph
 
     def _webnn_state(self) -> _WebNNState:
@@ -156,7 +199,8 @@ class WebNNNet:
     def _build(self) -> _WebNNState:
         register_layer()
         graph = self._graph_info()
-        report, groups, predecessors, view = _plan(self._context, graph, self._extra_outputs)
+        report, groups, predecessors, view = _plan(self._context, graph, self._extra_outputs,
+                                                   self._fold().folded)
         keys = [f"{self._id}/{len(self._extra_outputs)}/{k}" for k in range(len(groups))]
         partitions = []
         for key, group in zip(keys, groups, strict=True):
@@ -164,7 +208,8 @@ class WebNNNet:
                                   group.outputs)
             add_partition(partition)
             partitions.append(partition)
-        model = rewrite(self._model, graph, groups, keys, predecessors, self._extra_outputs)
+        model = rewrite(self._fold().model, graph, groups, keys, predecessors,
+                        self._extra_outputs)
         try:
             net = _read_plain(model.SerializeToString())
         except cv2.error as exc:
@@ -174,14 +219,14 @@ class WebNNNet:
         for name, args, kwargs in self._settings:
             getattr(net, name)(*args, **kwargs)
         _LOG.info("webnn: OpenCV DNN model partitioned:\n%s", report.summary())
-        return _WebNNState(report, groups, partitions, model, net)
+        return _WebNNState(report, groups, partitions, model, net, graph)
 
     def partition_report(self) -> PartitionReport:
         """Partitions (node indices), nodes WebNN takes, and why each other node is left
         to OpenCV (the translator's reason, or OpenCV's own rules: kind "opencv")."""
         if self._state is not None:
             return self._state.report
-        return _plan(self._context, self._graph_info(), set())[0]
+        return _plan(self._context, self._graph_info(), set(), self._fold().folded)[0]
 
     def rewritten_model(self) -> onnx.ModelProto:
         """The ONNX model the WebNN backend's OpenCV net was imported from."""
@@ -192,11 +237,23 @@ class WebNNNet:
                  **kwargs: Any) -> None:
         """As ``cv2.dnn.Net.setInput(blob, name, scalefactor, mean)``."""
         self._inputs[name] = ((blob, name, *args), kwargs)
-        self._active().setInput(blob, name, *args, **kwargs)
+        self._set_input((blob, name, *args), kwargs)
 
-    def _replay(self, net: cv2.dnn.Net) -> None:
+    def _set_input(self, args: tuple, kwargs: dict[str, Any]) -> None:
+        if self._backend == DNN_BACKEND_WEBNN:
+            state = self._webnn_state()
+            if state.direct is not None:
+                try:
+                    if state.direct.set_input(*args, **kwargs):
+                        return
+                except TypeError:
+                    pass  # arguments OpenCV's setInput will explain
+        self._active().setInput(*args, **kwargs)
+
+    def _replay(self) -> None:
+        """Every input set so far, on the net now active."""
         for args, kwargs in self._inputs.values():
-            net.setInput(*args, **kwargs)
+            self._set_input(args, kwargs)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """As ``cv2.dnn.Net.forward()``, ``forward(name)`` or ``forward(names)``. A layer
@@ -207,6 +264,18 @@ class WebNNNet:
         if names:
             self._expose([names] if isinstance(names, str) else list(names))
         state = self._webnn_state()
+        if state.direct is not None and len(args) + len(kwargs) <= 1 and \
+                set(kwargs) <= {"outBlobNames", "outputName"}:
+            try:
+                result = state.direct.forward(names)
+            except Exception as exc:
+                raise LayerError(f"WebNN partition {state.partitions[0].key} failed: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+            if result is not None:
+                state.last_direct = True
+                return result
+        state.last_direct = False
+        state.sync()
         for partition in state.partitions:
             partition.error = None
         try:
@@ -230,13 +299,29 @@ class WebNNNet:
             return  # unknown names: OpenCV reports them
         self._extra_outputs |= wanted
         self._state = None
-        self._replay(self._webnn_state().net)
+        self._replay()
+
+    def getPerfProfile(self) -> tuple[int, np.ndarray]:  # noqa: N802 - OpenCV's name
+        """As ``cv2.dnn.Net.getPerfProfile``: (total ticks, ticks per layer); after a
+        direct forward (see ._direct) the time is the partition layer's."""
+        state = self._state if self._backend == DNN_BACKEND_WEBNN else None
+        if state is None or not state.last_direct or state.direct is None or \
+                state.direct.last_seconds is None:
+            return self._synced().getPerfProfile()
+        ticks = state.direct.last_seconds * cv2.getTickFrequency()
+        layers = list(state.net.getLayerNames())
+        timings = np.zeros(len(layers), np.float64)
+        key = f"webnn_partition_{state.partitions[0].key.rsplit('/', 1)[-1]}"
+        for i, layer in enumerate(layers):
+            if layer.endswith(key):
+                timings[i] = ticks
+        return int(ticks), timings
 
     # -- everything else goes to the active net ------------------------------------------------
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        attr = getattr(self._active(), name)
+        attr = getattr(self._synced(), name)
         if name in _SHARED_SETTERS and callable(attr):
             def both(*args: Any, **kwargs: Any) -> Any:
                 self._settings.append((name, args, kwargs))
@@ -251,12 +336,15 @@ class WebNNNet:
         return f"<webnn_providers.opencv.WebNNNet backend={backend} options={self._options}>"
 
 
-def _plan(context: webnn.MLContext, graph: GraphInfo, extra_outputs: set[str]
+def _plan(context: webnn.MLContext, graph: GraphInfo, extra_outputs: set[str],
+          folded: Sequence[str] = ()
           ) -> tuple[PartitionReport, list[Group], list[list[int]], GraphInfo]:
     """Report, groups, predecessors, and the graph as the partitions see it (the values
-    asked for from inside partitions are among its outputs)."""
+    asked for from inside partitions are among its outputs). ``graph`` is the folded
+    model's; ``folded`` names the nodes folding removed (for the report)."""
     predecessors = graph_predecessors(graph)
     report = analyze(context, graph, predecessors, provider="WebNN", host="OpenCV DNN")
+    report.folded = list(folded)
     view = GraphInfo(graph.nodes, graph.values, graph.inputs,
                      list(dict.fromkeys([*graph.outputs, *sorted(extra_outputs)])))
     groups = plan_groups(view, report, predecessors, shapes_from_input0=OPENCV_MAJOR >= 5)
@@ -265,7 +353,8 @@ def _plan(context: webnn.MLContext, graph: GraphInfo, extra_outputs: set[str]
 
 def partition_report(model: onnx.ModelProto, context: webnn.MLContext) -> PartitionReport:
     """The WebNN backend's partitioning of ``model`` (nothing imported or compiled)."""
-    return _plan(context, from_onnx_model(model), set())[0]
+    folding = fold_constants(model)
+    return _plan(context, from_onnx_model(folding.model), set(), folding.folded)[0]
 
 
 def _raise_layer_error(state: _WebNNState) -> None:

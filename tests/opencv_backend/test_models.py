@@ -545,7 +545,7 @@ def test_nhwc_input_sandwiched() -> None:
 OPENCV_FLOAT_RULE = "OpenCV passes only float32 tensors to Python layers"
 
 
-def _shape_chain(cut: bool) -> onnx.ModelProto:
+def _shape_chain(cut: bool, batch: int | str = 2) -> onnx.ModelProto:
     """conv -> [OpenCV casts] -> Shape -> Gather -> Unsqueeze -> Concat -> Reshape(conv)."""
     src = "cc" if cut else "c"
     nodes = [node("Conv", ["x", "W"], ["c"], "conv", pads=[1, 1, 1, 1])]
@@ -561,19 +561,35 @@ def _shape_chain(cut: bool) -> onnx.ModelProto:
     inits = {"W": weight(39, 4, 3, 3, 3), "zero": np.array(0, I64),
              "ax0": np.array([0], I64), "minus1": np.array([-1], I64)}
     # ONNX shape inference cannot follow the chain: declare the shapes an exporter writes
-    return build_model(nodes, {"x": [2, 3, 4, 4]}, ["y"], inits, value_info={"f": [2, 64]},
-                       output_shapes={"y": [2, 64]})
+    return build_model(nodes, {"x": [batch, 3, 4, 4]}, ["y"], inits,
+                       value_info={"f": [batch, 64]}, output_shapes={"y": [batch, 64]})
+
+
+CHAIN = ("shape", "gather", "unsqueeze", "concat")
 
 
 @pytest.mark.parametrize("cut", [False, True], ids=["direct", "after_opencv_casts"])
-def test_shape_gather_concat_reshape(cut: bool) -> None:
-    """The int64 shape chain stays with OpenCV, its nodes refused by OpenCV's float32 rule
-    (kind "opencv"); conv and the final Relu run on WebNN; values match."""
+def test_shape_chain_folds_with_static_shapes(cut: bool) -> None:
+    """With the model's static input shape the int64 shape chain folds into a constant
+    (as ONNX Runtime folds it): the Reshape joins conv and Relu in one partition."""
     model = _shape_chain(cut)
+    report = check(model, {"x": _x([2, 3, 4, 4])}, ACCUM, taken=["conv", "reshape", "relu"],
+                   partitions=[["conv", "reshape", "relu"]])
+    assert sorted(label.split("'")[1] for label in report.folded) == sorted(CHAIN), \
+        report.summary()
+    assert "folded into constants before partitioning: 4 node(s)" in report.summary()
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["direct", "after_opencv_casts"])
+def test_shape_chain_with_symbolic_batch_stays_with_opencv(cut: bool) -> None:
+    """A symbolic batch cannot fold: the int64 chain stays with OpenCV, its nodes refused by
+    OpenCV's float32 rule (kind "opencv"); conv and the final Relu run on WebNN."""
+    model = _shape_chain(cut, "N")
     report = check(model, {"x": _x([2, 3, 4, 4])}, ACCUM, taken=["conv", "relu"],
                    partitions=[["conv"], ["relu"]])
+    assert not report.folded, report.summary()
     kinds = report_kinds(report)
-    for name in ("shape", "gather", "unsqueeze", "concat"):
+    for name in CHAIN:
         assert kinds[name] == "opencv", report.summary()
         reason = next(n.reason for n in report.fallback if n.name == name)
         assert "int64" in reason and OPENCV_FLOAT_RULE in reason, report.summary()
@@ -671,9 +687,8 @@ def test_dynamic_batch(sandwiched: bool) -> None:
 
 # -- real models and the onnx wheel's light models --------------------------------------------
 
-#: nodes WebNN takes at least (all of them, except ultraface's box-decoding head, whose
-#: Reshapes read int64 shapes computed by Shape/Gather/Concat and so stay with OpenCV)
-MIN_TAKEN = {"mnist": 12, "mtcnn_pnet": 13, "ultraface_rfb_320": 137, "yolox_nano": 369,
+#: nodes WebNN takes or folds into constants (every node of each model)
+MIN_TAKEN = {"mnist": 12, "mtcnn_pnet": 13, "ultraface_rfb_320": 242, "yolox_nano": 369,
              "candy": 59, "squeezenet": 66, "resnet50": 122, "googlenet": 142,
              "densenet121": 910, "shufflenet": 203}
 
@@ -727,8 +742,8 @@ def _run_model(name: str, tmp_path: Path) -> None:
     for k, (g, w, tol) in enumerate(zip(got, want, tols, strict=True)):
         problem = mismatch(g, w, tol)
         assert problem is None, f"{summary}\noutput {k} ({names[k]}) vs {oracle}: {problem}"
-    assert report.num_supported >= MIN_TAKEN[name], summary
-    assert len(report.partitions) == 1, summary
+    assert report.num_supported + len(report.folded) >= MIN_TAKEN[name], summary
+    assert not report.fallback and len(report.partitions) == 1, summary
 
 
 def _ort(data: bytes, feeds: dict[str, np.ndarray], names: Sequence[str]

@@ -1,0 +1,175 @@
+"""Constant folding of an ONNX model before partitioning: shape computations become
+initializers.
+
+Exporters compute reshape targets at run time (PyTorch's ``x.view(x.size(0), -1, 4)``
+becomes Shape -> Gather -> Unsqueeze -> Concat -> Reshape) and write constants as
+``Constant`` nodes. WebNN knows static shapes only, so such a Reshape is refused ("shape
+must be a constant") and the int64 chain cuts the partition in two. ONNX Runtime folds
+these before an execution provider sees the graph; a host that does not (OpenCV's DNN)
+gets the same from :func:`fold_constants`:
+
+- ``Constant`` nodes become initializers;
+- ``Shape`` and ``Size`` of a value with a static inferred shape become initializers (so
+  the model's declared input shapes are taken as given, as ONNX Runtime does);
+- a node of :data:`FOLDABLE_OPS` whose inputs are all constant is evaluated with the
+  ``onnx`` package's reference implementation (exact for these integer shape ops) and its
+  outputs become initializers, unless an output has more than ``max_elements`` elements
+  (folding is for shape-sized data, not for precomputing weights).
+
+Nodes producing a graph output, nodes of other domains and nodes with subgraphs are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+_LOG = logging.getLogger("webnn")
+
+#: ops evaluated when every input is constant (shape arithmetic and data movement)
+FOLDABLE_OPS = frozenset({
+    "Abs", "Add", "And", "Cast", "Ceil", "Concat", "ConstantOfShape", "Div", "Equal",
+    "Expand", "Flatten", "Floor", "Gather", "Greater", "Identity", "Less", "Max", "Min",
+    "Mod", "Mul", "Neg", "Not", "Or", "Range", "ReduceMax", "ReduceMin", "ReduceProd",
+    "ReduceSum", "Reshape", "Slice", "Squeeze", "Sub", "Tile", "Transpose", "Unsqueeze",
+    "Where",
+})
+
+#: largest output (elements) a folded node may have
+MAX_ELEMENTS = 4096
+
+
+@dataclass
+class FoldResult:
+    """The folded model and what was folded (node labels, in graph order)."""
+
+    model: onnx.ModelProto
+    folded: list[str] = field(default_factory=list)
+
+
+def fold_constants(model: onnx.ModelProto, max_elements: int = MAX_ELEMENTS) -> FoldResult:
+    """``model`` with its constant computations replaced by initializers (see the module
+    docstring); ``model`` itself is not changed."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception:  # noqa: BLE001 - without inferred shapes only Constant nodes fold
+        inferred = model
+    graph = model.graph
+    shapes = _static_shapes(inferred.graph)
+    opsets = {o.domain if o.domain != "ai.onnx" else "": o.version for o in model.opset_import}
+    known: dict[str, np.ndarray] = {}
+    for init in graph.initializer:
+        known[init.name] = numpy_helper.to_array(init)
+    graph_outputs = {o.name for o in graph.output}
+    kept: list[onnx.NodeProto] = []
+    folded: list[str] = []
+    for index, node in enumerate(graph.node):
+        values = _fold_node(node, known, shapes, opsets.get("", 1), max_elements)
+        if values is None or graph_outputs.intersection(node.output):
+            kept.append(node)
+            continue
+        known.update(values)
+        folded.append(f"{node.op_type} {node.name!r}" if node.name else
+                      f"{node.op_type} #{index}")
+    if not folded:
+        return FoldResult(model)
+    result = onnx.ModelProto()
+    result.CopyFrom(model)
+    del result.graph.node[:]
+    result.graph.node.extend(kept)
+    existing = {init.name for init in graph.initializer}
+    needed = {name for node in kept for name in _node_inputs(node)}
+    result.graph.initializer.extend(
+        numpy_helper.from_array(np.asarray(known[name]), name)
+        for name in sorted(needed - existing) if name in known)
+    _LOG.debug("webnn: folded %d constant node(s) of the ONNX model", len(folded))
+    return FoldResult(result, folded)
+
+
+def _static_shapes(graph: onnx.GraphProto) -> dict[str, tuple[int, ...]]:
+    result = {}
+    for vi in [*graph.input, *graph.value_info, *graph.output]:
+        tensor = vi.type.tensor_type
+        if tensor.HasField("shape") and all(d.HasField("dim_value") for d in tensor.shape.dim):
+            result[vi.name] = tuple(int(d.dim_value) for d in tensor.shape.dim)
+    return result
+
+
+def _node_inputs(node: onnx.NodeProto) -> list[str]:
+    """The node's inputs and the outer-scope names its subgraphs read."""
+    names = [n for n in node.input if n]
+    for attr in node.attribute:
+        for sub in ([attr.g] if attr.HasField("g") else []) + list(attr.graphs):
+            for inner in sub.node:
+                names.extend(_node_inputs(inner))
+    return names
+
+
+def _fold_node(node: onnx.NodeProto, known: dict[str, np.ndarray],
+               shapes: dict[str, tuple[int, ...]], opset: int,
+               max_elements: int) -> dict[str, np.ndarray] | None:
+    """The node's output values when it folds, else None."""
+    if node.domain not in ("", "ai.onnx") or any(
+            a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+            for a in node.attribute):
+        return None
+    if node.op_type == "Constant":
+        return _constant_value(node)
+    if node.op_type in ("Shape", "Size"):
+        shape = shapes.get(node.input[0]) if node.input else None
+        if shape is None:
+            return None
+        if node.op_type == "Size":
+            return {node.output[0]: np.array(math.prod(shape), np.int64)}
+        attrs = {a.name: a.i for a in node.attribute}
+        dims = shape[attrs.get("start", 0):attrs["end"]] if "end" in attrs else \
+            shape[attrs.get("start", 0):]
+        return {node.output[0]: np.array(dims, np.int64)}
+    if node.op_type not in FOLDABLE_OPS or not all(n in known for n in node.input if n):
+        return None
+    values = _evaluate(node, known, opset)
+    if values is None or any(v.size > max_elements for v in values.values()):
+        return None
+    return values
+
+
+def _constant_value(node: onnx.NodeProto) -> dict[str, np.ndarray] | None:
+    if not node.attribute or node.attribute[0].type == onnx.AttributeProto.SPARSE_TENSOR:
+        return None
+    attr = node.attribute[0]
+    value = helper.get_attribute_value(attr)
+    if attr.name == "value":
+        array = numpy_helper.to_array(value)
+    elif attr.name in ("value_float", "value_floats"):
+        array = np.array(value, np.float32)
+    elif attr.name in ("value_int", "value_ints"):
+        array = np.array(value, np.int64)
+    else:  # value_string(s): no numeric value
+        return None
+    return {node.output[0]: array}
+
+
+def _evaluate(node: onnx.NodeProto, known: dict[str, np.ndarray],
+              opset: int) -> dict[str, np.ndarray] | None:
+    """Run one node on constant inputs with onnx's reference implementation."""
+    from onnx.reference import ReferenceEvaluator
+
+    inputs = list(dict.fromkeys(n for n in node.input if n))
+    graph = helper.make_graph(
+        [node], "fold", [],
+        [helper.make_tensor_value_info(o, onnx.TensorProto.UNDEFINED, None)
+         for o in node.output if o],
+        [numpy_helper.from_array(np.asarray(known[n]), n) for n in inputs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    try:
+        results = ReferenceEvaluator(model).run(None, {})
+    except Exception as exc:  # noqa: BLE001 - a node that does not evaluate is kept
+        _LOG.debug("webnn: not folding %s: %s", node.op_type, exc)
+        return None
+    outputs = [o for o in node.output if o]
+    return {name: np.asarray(value) for name, value in zip(outputs, results, strict=True)}
