@@ -16,11 +16,11 @@ prepared once into a temporary directory. For each model, three runtimes read th
   PERFORMANCE_HINT LATENCY), run through a reused infer request (zero-copy inputs);
 - (c) ``ort_cpu``: ``ort.InferenceSession(path, providers=["CPUExecutionProvider"])``.
 
-After warm-up they are timed in interleaved rounds (carry-over-balanced order, benchmarks/_timing.py). Both ORT
-sessions set ``session.force_spinning_stop=1``: ORT's intra-op threads otherwise keep
-spinning after ``run`` returns and steal the 2 cores from whichever runtime is timed next (on
-this machine that made OpenVINO and the EP look up to 2x slower right after an ORT CPU call);
-the option changes nothing inside a run.
+After warm-up they are timed in interleaved rounds (carry-over-balanced order,
+benchmarks/_timing.py). Both ORT sessions set ``session.force_spinning_stop=1``: ORT's
+intra-op threads otherwise keep spinning after ``run`` returns and steal the 2 cores from
+whichever runtime is timed next (on this machine that made OpenVINO and the EP look up to 2x
+slower right after an ORT CPU call); the option changes nothing inside a run.
 
 Reported per model: median/p90 latency of each runtime, ratio (a)/(b) (target <= 1.05) and
 (c)/(a), as ratio of medians and median of per-round paired ratios; parity of (a) vs (c)

@@ -26,7 +26,8 @@ One timed call is what a user does per inference: for the interpreters ``set_ten
 input, ``invoke`` and ``get_tensor`` of each output (a copy); for OpenVINO
 ``request.infer(inputs, share_inputs=True)`` (inputs not copied, outputs returned as new
 arrays). After warm-up, the runtimes are timed in interleaved rounds, in an order where each
-follows each other equally often (benchmarks/_timing.py), so that machine noise and after-effects hit all of them alike.
+follows each other equally often (benchmarks/_timing.py), so that machine noise and
+after-effects hit all of them alike.
 
 Reported per model: median and p90 latency of each; the ratios webnn/openvino (target
 <= 1.05) and webnn_fast/openvino_fast, as ratio of medians and median of per-round paired
