@@ -3,6 +3,7 @@
     python -m benchmarks                    # built-in default models, every installed framework
     python -m benchmarks --framework onnxruntime --model path/to/model.onnx --runs 50 --warmup 5
     python -m benchmarks --framework tflite --model model.tflite --precision fast
+    python -m benchmarks --framework opencv --model pnet.onnx --input-shape input_1=1,240,320,3
     python -m benchmarks --out results/     # results.json, results.csv, chart.png
 
 For each model and framework, in one process, three runtimes read the same model file
@@ -118,7 +119,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR",
                    help="write results.json, results.csv and chart.png to DIR")
     p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")
+    p.add_argument("--input-shape", action="append", metavar="NAME=D1,D2,...", default=[],
+                   type=_input_shape,
+                   help="concrete shape of an ONNX model input with symbolic dimensions "
+                        "other than the batch (repeatable), e.g. input_1=1,240,320,3")
     return p
+
+
+def _input_shape(text: str) -> tuple[str, list[int]]:
+    """``NAME=D1,D2,...`` -> (name, dims)."""
+    name, sep, dims = text.rpartition("=")
+    try:
+        shape = [int(d) for d in dims.split(",")]
+    except ValueError:
+        shape = []
+    if not sep or not name or not shape or any(d <= 0 for d in shape):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=D1,D2,... with positive "
+                                         "sizes")
+    return name, shape
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -300,7 +318,7 @@ def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Names
     where = f"{Path(job.model).name} / {job.framework}"
     try:
         bar.stage(f"{where}: preparing")
-        prepared = adapter.prepare(job.model, workdir, args.seed)
+        prepared = adapter.prepare(job.model, workdir, args.seed, dict(args.input_shape))
         bar.advance()
         entry.update(source=prepared.source, info=prepared.info)
         runtimes, failed = _build(adapter, prepared, args.precision, bar, where)

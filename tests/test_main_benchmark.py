@@ -97,6 +97,9 @@ def test_parse_choices() -> None:
     (["--runs", "0"], "--runs must be >= 1"),
     (["--warmup", "-1"], "--warmup must be >= 0"),
     (["--runs", "many"], "invalid int value"),
+    (["--input-shape", "x"], "expected NAME=D1,D2,..."),
+    (["--input-shape", "x=1,a"], "expected NAME=D1,D2,..."),
+    (["--input-shape", "x=1,0"], "expected NAME=D1,D2,..."),
 ])
 def test_parse_rejects(argv: list[str], message: str, capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -133,7 +136,8 @@ class Stub(Framework):
     def default_models(self) -> list[str]:
         return self.models
 
-    def prepare(self, model: str, workdir: Path, seed: int) -> fw.Prepared:
+    def prepare(self, model: str, workdir: Path, seed: int,
+                input_shapes: dict | None = None) -> fw.Prepared:
         return fw.Prepared(model, self.name, "built-in", "-", {}, [None])
 
     def _runtime(self, role: str) -> fw.Runtime:
@@ -186,6 +190,37 @@ def test_fix_batch() -> None:
     assert [d.dim_value for d in dims] == [1, 3, 8, 8]
     with pytest.raises(ValueError, match=r"other than the batch: x \[N, 3, H, 8\]"):
         _onnx.fix_batch(conv_relu_model(batch="N", height="H"))
+
+
+def test_parse_input_shapes() -> None:
+    args = cli.parse_args(["--input-shape", "x=1,3,16,8", "--input-shape", "a=b=2"])
+    assert args.input_shape == [("x", [1, 3, 16, 8]), ("a=b", [2])]
+    assert cli.parse_args([]).input_shape == []
+
+
+def test_set_input_shapes() -> None:
+    """--input-shape fixes symbolic dimensions by input name; a static one keeps its size."""
+    model = conv_relu_model(batch="N", height="H")
+    _onnx.set_input_shapes(model, {"x": [2, 3, 16, 8]})
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims] == [2, 3, 16, 8]
+    assert _onnx.fix_batch(model) == []
+    for shapes, message in [({"y": [1, 3, 8, 8]}, "has no input 'y'"),
+                            ({"x": [1, 3, 8]}, "3 dimensions given, the input has 4"),
+                            ({"x": [1, 4, 8, 8]}, "dimension 1 is 3 in the model, not 4")]:
+        with pytest.raises(ValueError, match=message):
+            _onnx.set_input_shapes(conv_relu_model(batch="N", height="H"), shapes)
+
+
+def test_tiny_onnx_symbolic_spatial_with_input_shape(tmp_path: Path) -> None:
+    """A model with symbolic H: refused without --input-shape, run with it."""
+    path = tmp_path / "spatial.onnx"
+    onnx.save(conv_relu_model(batch="N", height="H"), path)
+    argv = ["--framework", "onnxruntime", "--model", str(path), *QUICK]
+    refused = entry(run(argv), "onnxruntime")
+    assert refused["status"] == "failed" and "--input-shape" in refused["reason"]
+    e = entry(run([*argv, "--input-shape", "x=1,3,12,8"]), "onnxruntime")
+    assert e["status"] == "ok" and e["info"]["inputs"] == {"x": [1, 3, 12, 8]}
 
 
 # -- parity rule -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +65,38 @@ def fix_batch(model: onnx.ModelProto) -> list[str]:
     if left:
         raise ValueError("symbolic input dimensions other than the batch: "
                          + ", ".join(f"{n} [{', '.join(d)}]" for n, d in left.items())
-                         + " (give the model static input shapes)")
+                         + " (give their sizes with --input-shape NAME=D1,D2,...)")
     model_zoo.fix_input_shapes(model, shapes)
     return fixed
 
 
-def _prepare_user(path: Path, workdir: Path, seed: int) -> tuple[model_zoo.Model, list[str]]:
+def set_input_shapes(model: onnx.ModelProto, shapes: Mapping[str, Sequence[int]]) -> None:
+    """Give the named inputs these shapes (``--input-shape``; in place): only symbolic
+    dimensions change, a static one must be given its own size. ValueError naming the
+    problem otherwise."""
+    inputs = {v.name: v for v in model.graph.input}
+    for name, shape in shapes.items():
+        if name not in inputs:
+            raise ValueError(f"--input-shape {name}: the model has no input {name!r} "
+                             f"(inputs: {', '.join(inputs)})")
+        dims = inputs[name].type.tensor_type.shape.dim
+        if len(dims) != len(shape):
+            raise ValueError(f"--input-shape {name}: {len(shape)} dimensions given, the input "
+                             f"has {len(dims)}")
+        for k, (dim, size) in enumerate(zip(dims, shape, strict=True)):
+            if dim.HasField("dim_value") and dim.dim_value != size:
+                raise ValueError(f"--input-shape {name}: dimension {k} is {dim.dim_value} in "
+                                 f"the model, not {size}")
+    model_zoo.fix_input_shapes(model, {n: list(s) for n, s in shapes.items()})
+
+
+def _prepare_user(path: Path, workdir: Path, seed: int, shapes: Mapping[str, Sequence[int]]
+                  ) -> tuple[model_zoo.Model, list[str]]:
     if not path.is_file():
         raise FileNotFoundError(f"no such model file: {path}")
     model = onnx.load(os.fspath(path))
     model_zoo.clean_initializer_inputs(model)
+    set_input_shapes(model, shapes)
     fixed = fix_batch(model)
     out = workdir / f"user{len(_CACHE)}_{path.stem}.onnx"
     onnx.save(model, os.fspath(out))
@@ -84,21 +107,30 @@ def _prepare_user(path: Path, workdir: Path, seed: int) -> tuple[model_zoo.Model
                            model_zoo.random_feeds(model, seed + 1), counts), fixed
 
 
-def prepare_onnx(model: str, workdir: Path, seed: int) -> tuple[model_zoo.Model, list[str]]:
-    """A built-in light model name or a user ``.onnx`` path, prepared once per workdir;
-    also the inputs whose symbolic batch dimension was fixed to 1."""
-    key = (os.fspath(workdir), model, seed)
+def prepare_onnx(model: str, workdir: Path, seed: int,
+                 shapes: Mapping[str, Sequence[int]] | None = None
+                 ) -> tuple[model_zoo.Model, list[str]]:
+    """A built-in light model name or a user ``.onnx`` path (with ``shapes`` for its
+    inputs), prepared once per workdir; also the inputs whose symbolic batch dimension was
+    fixed to 1."""
+    shapes = dict(shapes or {})
+    key = (os.fspath(workdir), model, seed, tuple(sorted((n, tuple(s))
+                                                         for n, s in shapes.items())))
     if key not in _CACHE:
         if model in model_zoo.LIGHT_MODELS:
+            if shapes:
+                raise ValueError(f"--input-shape applies to model files, not to the "
+                                 f"built-in {model}")
             _CACHE[key] = (model_zoo.prepare(model, workdir, seed), [])
         else:
-            _CACHE[key] = _prepare_user(Path(model), workdir, seed)
+            _CACHE[key] = _prepare_user(Path(model), workdir, seed, shapes)
     return _CACHE[key]
 
 
-def prepared(framework: str, model: str, workdir: Path, seed: int) -> Prepared:
+def prepared(framework: str, model: str, workdir: Path, seed: int,
+             shapes: Mapping[str, Sequence[int]] | None = None) -> Prepared:
     """:func:`prepare_onnx` as a :class:`Prepared` of ``framework``."""
-    m, fixed = prepare_onnx(model, workdir, seed)
+    m, fixed = prepare_onnx(model, workdir, seed, shapes)
     graph = onnx.load(m.path, load_external_data=False).graph
     info: dict[str, Any] = {"file_nodes": m.num_nodes,
                             "inputs": {k: list(v.shape) for k, v in m.feeds.items()}}
@@ -151,5 +183,6 @@ class OnnxFramework(Framework):
     def builtin_models(self) -> list[str]:
         return builtin_models()
 
-    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
-        return prepared(self.name, model, workdir, seed)
+    def prepare(self, model: str, workdir: Path, seed: int,
+                input_shapes: Mapping[str, Sequence[int]] | None = None) -> Prepared:
+        return prepared(self.name, model, workdir, seed, input_shapes)

@@ -34,7 +34,7 @@ compared flattened; any other shape mismatch is a disagreement.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,8 +112,11 @@ class Framework(ABC):
         return Path(path).suffix.lower() in self.extensions
 
     @abstractmethod
-    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
-        """Prepare a built-in model name or a user file path in ``workdir``."""
+    def prepare(self, model: str, workdir: Path, seed: int,
+                input_shapes: Mapping[str, Sequence[int]] | None = None) -> Prepared:
+        """Prepare a built-in model name or a user file path in ``workdir``;
+        ``input_shapes`` (``--input-shape``) fixes symbolic input dimensions by name, for
+        frameworks whose models have them."""
         ...
 
     @abstractmethod

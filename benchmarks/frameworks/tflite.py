@@ -13,6 +13,7 @@ parity rule compares such outputs in steps.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,9 @@ class TFLite(Framework):
 
         return list(DEFAULT_MODELS) + [n for n in BUILTIN_MODELS if n not in DEFAULT_MODELS]
 
-    def prepare(self, model: str, workdir: Path, seed: int) -> Prepared:
+    def prepare(self, model: str, workdir: Path, seed: int,
+                input_shapes: Mapping[str, Sequence[int]] | None = None) -> Prepared:
+        """``input_shapes`` is ignored: TFLite models have static input shapes."""
         from .. import tflite_benchmark as tb
 
         if model in tb.BUILTIN_MODELS:
