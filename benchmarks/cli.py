@@ -122,7 +122,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--input-shape", action="append", metavar="NAME=D1,D2,...", default=[],
                    type=_input_shape,
                    help="concrete shape of an ONNX model input with symbolic dimensions "
-                        "other than the batch (repeatable), e.g. input_1=1,240,320,3")
+                        "other than the batch, for every model with an input of that name "
+                        "(repeatable), e.g. input_1=1,240,320,3")
     return p
 
 

@@ -205,8 +205,10 @@ def test_set_input_shapes() -> None:
     dims = model.graph.input[0].type.tensor_type.shape.dim
     assert [d.dim_value for d in dims] == [2, 3, 16, 8]
     assert _onnx.fix_batch(model) == []
-    for shapes, message in [({"y": [1, 3, 8, 8]}, "has no input 'y'"),
-                            ({"x": [1, 3, 8]}, "3 dimensions given, the input has 4"),
+    other = conv_relu_model(batch="N", height="H")
+    _onnx.set_input_shapes(other, {"y": [1, 3, 8, 8]})  # not this model's input: ignored
+    assert other.SerializeToString() == conv_relu_model(batch="N", height="H").SerializeToString()
+    for shapes, message in [({"x": [1, 3, 8]}, "3 dimensions given, the input has 4"),
                             ({"x": [1, 4, 8, 8]}, "dimension 1 is 3 in the model, not 4")]:
         with pytest.raises(ValueError, match=message):
             _onnx.set_input_shapes(conv_relu_model(batch="N", height="H"), shapes)

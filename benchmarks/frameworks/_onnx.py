@@ -71,14 +71,13 @@ def fix_batch(model: onnx.ModelProto) -> list[str]:
 
 
 def set_input_shapes(model: onnx.ModelProto, shapes: Mapping[str, Sequence[int]]) -> None:
-    """Give the named inputs these shapes (``--input-shape``; in place): only symbolic
-    dimensions change, a static one must be given its own size. ValueError naming the
-    problem otherwise."""
+    """Give the model's inputs named in ``shapes`` those shapes (``--input-shape``, which
+    applies to every model with an input of that name; in place): only symbolic dimensions
+    change, a static one must be given its own size. ValueError naming the problem
+    otherwise."""
     inputs = {v.name: v for v in model.graph.input}
+    shapes = {n: s for n, s in shapes.items() if n in inputs}
     for name, shape in shapes.items():
-        if name not in inputs:
-            raise ValueError(f"--input-shape {name}: the model has no input {name!r} "
-                             f"(inputs: {', '.join(inputs)})")
         dims = inputs[name].type.tensor_type.shape.dim
         if len(dims) != len(shape):
             raise ValueError(f"--input-shape {name}: {len(shape)} dimensions given, the input "
