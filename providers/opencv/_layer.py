@@ -70,10 +70,17 @@ class _Variant:
         out = graph.output_descriptors
         self.outputs = {name: np.empty(out[name].shape, out[name].numpy_dtype)
                         for name in outputs}
-        self.output_shapes = [list(out[name].shape) for name in outputs]
+        # cv2 turns a 1-D array into an [n, 1] Mat, so a 1-D output is declared [n, 1]
+        # (as OpenCV 4 itself shows 1-D tensors) or the bridge's size check fails
+        self.output_shapes = [_opencv_shape(out[name].shape) for name in outputs]
         # cv2 reads a 3-D array as a 2-D image with channels unless it is a cv2.Mat that
         # says otherwise; the Mats share the buffers WebNN writes
-        self.results = [_as_mat(self.outputs[name]) for name in outputs]
+        self.results = [_as_mat(self.outputs[name].reshape(shape))
+                        for name, shape in zip(outputs, self.output_shapes, strict=True)]
+
+
+def _opencv_shape(shape: Sequence[int]) -> list[int]:
+    return [*shape, 1] if len(shape) == 1 else list(shape)
 
 
 def _as_mat(array: np.ndarray) -> np.ndarray:
