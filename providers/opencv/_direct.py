@@ -98,6 +98,9 @@ class DirectRunner:
         """OpenCV's forward result for ``names`` (None, a layer name or a sequence of
         them), or None when the direct path cannot answer it."""
         single = names is None or isinstance(names, str)
+        if not single and not (isinstance(names, (list, tuple))
+                               and all(isinstance(n, str) for n in names)):
+            return None  # another forward form: OpenCV's
         wanted = [names or self._last_layer] if single else list(names)
         values = [self._layer_values.get(n) for n in wanted]
         if None in values:

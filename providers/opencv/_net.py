@@ -262,7 +262,9 @@ class WebNNNet:
             return self._plain_net().forward(*args, **kwargs)
         names = args[0] if args else kwargs.get("outBlobNames", kwargs.get("outputName"))
         if names:
-            self._expose([names] if isinstance(names, str) else list(names))
+            # names only (forward(outputBlobs) passes arrays there)
+            self._expose([names] if isinstance(names, str) else
+                         [n for n in names if isinstance(n, str)])
         state = self._webnn_state()
         if state.direct is not None and len(args) + len(kwargs) <= 1 and \
                 set(kwargs) <= {"outBlobNames", "outputName"}:

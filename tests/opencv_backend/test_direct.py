@@ -150,6 +150,16 @@ def test_forward_forms_match_opencv() -> None:
             np.testing.assert_allclose(g, w, **TOL)
 
 
+def test_forward_into_output_blobs_goes_through_opencv() -> None:
+    """forward(outputBlobs) (arrays, not names) is OpenCV's to answer."""
+    net = _webnn(_model())
+    net.setInput(_x())
+    want = net.forward("y2")
+    out = net.forward([np.zeros((1, 8), np.float32)])
+    assert not _state(net).last_direct
+    np.testing.assert_allclose(np.asarray(out[0]).reshape(want.shape), want, **TOL)
+
+
 def test_results_are_new_arrays() -> None:
     """Like OpenCV's, each forward returns new arrays: the next one does not overwrite
     them."""
