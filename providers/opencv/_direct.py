@@ -35,13 +35,12 @@ class DirectRunner:
     """Runs ``partition`` (which holds every node of the model) on stored inputs."""
 
     def __init__(self, partition: Partition, graph_inputs: Sequence[str],
-                 layer_values: dict[str, str], last_layer: str, widen_1d: bool) -> None:
+                 layer_values: dict[str, str], last_layer: str) -> None:
         self.partition = partition
         self._graph_inputs = list(graph_inputs)
         #: OpenCV layer name -> the value its first output is (outputs of the partition)
         self._layer_values = layer_values
         self._last_layer = last_layer
-        self._widen_1d = widen_1d
         self._ranks = {name: len(partition.graph.values[name].shape or ())
                        for name in partition.inputs}
         self._inputs: dict[str, np.ndarray | None] = {}
@@ -110,15 +109,11 @@ class DirectRunner:
             return None
         start = time.perf_counter()
         results = self.partition.run(arrays, stable=True)  # type: ignore[arg-type]
-        outputs = [self._as_opencv(results[self._output_index[v]]) for v in values]
+        # new plain arrays, as OpenCV's; the partition's results already have OpenCV's
+        # shapes (a 1-D output as [n, 1])
+        outputs = [np.array(results[self._output_index[v]], copy=True) for v in values]
         self.last_seconds = time.perf_counter() - start
         return outputs[0] if single else tuple(outputs)
-
-    def _as_opencv(self, array: np.ndarray) -> np.ndarray:
-        out = np.array(array, copy=True)
-        if self._widen_1d and out.ndim == 1:
-            out = out.reshape(-1, 1)
-        return out
 
 
 def _means(mean: Any) -> list[float] | None:

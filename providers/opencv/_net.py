@@ -28,7 +28,7 @@ from ..partition import graph_predecessors
 from ..report import PartitionReport
 from ._direct import DirectRunner
 from ._layer import LayerError, Partition, add_partition, register_layer
-from ._plan import EXPOSED_SUFFIX, Group, plan_groups, rewrite
+from ._plan import EXPOSED_SUFFIX, Group, partition_node_name, plan_groups, rewrite
 
 _LOG = logging.getLogger("webnn")
 
@@ -86,7 +86,7 @@ def _direct_runner(state: _WebNNState, graph: GraphInfo) -> DirectRunner | None:
             layer_values[layer] = value
     if not layers or layers[-1] not in layer_values:
         return None
-    return DirectRunner(partition, graph.inputs, layer_values, layers[-1], widen_1d=True)
+    return DirectRunner(partition, graph.inputs, layer_values, layers[-1])
 
 
 class WebNNNet:
@@ -313,7 +313,7 @@ class WebNNNet:
         ticks = state.direct.last_seconds * cv2.getTickFrequency()
         layers = list(state.net.getLayerNames())
         timings = np.zeros(len(layers), np.float64)
-        key = f"webnn_partition_{state.partitions[0].key.rsplit('/', 1)[-1]}"
+        key = partition_node_name(state.partitions[0].key)
         for i, layer in enumerate(layers):
             if layer.endswith(key):
                 timings[i] = ticks

@@ -179,6 +179,12 @@ def _condensed_order(num_nodes: int, groups: list[Group],
     return order
 
 
+def partition_node_name(key: str) -> str:
+    """The name of the ``WebNNPartition`` node of the partition ``key`` (OpenCV's layer
+    name ends with it)."""
+    return f"webnn_partition_{key.rsplit('/', 1)[-1]}"
+
+
 def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys: list[str],
             predecessors: Sequence[Sequence[int]], extra_outputs: Iterable[str] = ()
             ) -> onnx.ModelProto:
@@ -194,7 +200,7 @@ def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys:
         key = keys[groups.index(unit)]
         outputs = [f"{name}{EXPOSED_SUFFIX}" if name in extra else name for name in unit.outputs]
         nodes.append(helper.make_node(LAYER_TYPE, unit.inputs, outputs,
-                                      name=f"webnn_partition_{key.rsplit('/', 1)[-1]}",
+                                      name=partition_node_name(key),
                                       **{KEY_ATTRIBUTE: key}))
         for name in unit.outputs:
             if name in extra:

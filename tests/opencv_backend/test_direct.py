@@ -160,6 +160,25 @@ def test_forward_into_output_blobs_goes_through_opencv() -> None:
     np.testing.assert_allclose(np.asarray(out[0]).reshape(want.shape), want, **TOL)
 
 
+def test_one_dimensional_output_as_opencv() -> None:
+    """A 1-D graph output comes back shaped as plain OpenCV returns it."""
+    graph = helper.make_graph(
+        [helper.make_node("ReduceMean", ["x"], ["y"], axes=[0, 2, 3], keepdims=0)], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = _x()
+    net = _webnn(model)
+    net.setInput(x)
+    got = net.forward()
+    assert _state(net).last_direct
+    plain = _plain(model)
+    plain.setInput(x)
+    want = plain.forward()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, **TOL)
+
+
 def test_results_are_new_arrays() -> None:
     """Like OpenCV's, each forward returns new arrays: the next one does not overwrite
     them."""
