@@ -4,7 +4,7 @@ It depends on ``onnx`` only for reading ModelProtos (:func:`from_onnx_model`), n
 host runtime.
 """
 
-from .model import GraphInfo, NodeInfo, ValueInfo, from_onnx_model
+from .model import GraphInfo, NodeInfo, ValueInfo, from_onnx_model, to_onnx_model
 from .translator import (
     NodeView,
     TranslatedGraph,
@@ -33,6 +33,7 @@ __all__ = [
     "check_node",
     "fill_output_info",
     "from_onnx_model",
+    "to_onnx_model",
     "group_io",
     "run_graph",
     "supported_op_types",

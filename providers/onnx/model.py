@@ -165,3 +165,48 @@ def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) 
     initializers = {init.name for init in graph.initializer}
     inputs = [vi.name for vi in graph.input if vi.name not in initializers]
     return GraphInfo(nodes, values, inputs, [vi.name for vi in graph.output])
+
+
+def _attribute_proto(key: str, value: Any) -> onnx.AttributeProto:
+    if isinstance(value, np.ndarray):
+        return onnx.helper.make_attribute(key, onnx.numpy_helper.from_array(value))
+    if isinstance(value, list) and not value:
+        return onnx.helper.make_attribute(key, [], attr_type=onnx.AttributeProto.INTS)
+    return onnx.helper.make_attribute(key, value)
+
+
+def _value_proto(info: ValueInfo) -> onnx.ValueInfoProto:
+    shape = None if info.shape is None else [d if isinstance(d, int | str) else None
+                                              for d in info.shape]
+    return onnx.helper.make_tensor_value_info(info.name, info.onnx_type, shape)
+
+
+def to_onnx_model(graph: GraphInfo) -> onnx.ModelProto:
+    """``graph`` as a standalone ONNX model: its nodes, its constants as initializers.
+
+    Each domain is imported at the highest schema version its nodes use: every node then
+    resolves to its own schema again (the host's opset is at least that high, and no node's
+    schema changed between its version and the host's opset, so none changed below it).
+    Used to let the host run a partition's nodes itself where WebNN cannot (empty tensors).
+    """
+    opsets: dict[str, int] = {}
+    protos = []
+    for node in graph.nodes:
+        opsets[node.domain] = max(opsets.get(node.domain, 1), node.since_version)
+        proto = onnx.helper.make_node(node.op_type, list(node.inputs), list(node.outputs),
+                                      name=node.name or None, domain=node.domain or None)
+        proto.attribute.extend(_attribute_proto(k, v) for k, v in node.attributes.items())
+        protos.append(proto)
+    if "" not in opsets:
+        opsets[""] = onnx.defs.onnx_opset_version()
+    read = {name for node in graph.nodes for name in node.inputs if name}
+    initializers = [onnx.numpy_helper.from_array(info.constant, name)
+                    for name, info in graph.values.items()
+                    if info.constant is not None and name in read]
+    constants = {init.name for init in initializers}
+    body = onnx.helper.make_graph(
+        protos, "partition",
+        [_value_proto(graph.values[n]) for n in graph.inputs if n not in constants],
+        [_value_proto(graph.values[n]) for n in graph.outputs], initializers)
+    return onnx.helper.make_model(
+        body, opset_imports=[onnx.helper.make_opsetid(d, v) for d, v in opsets.items()])

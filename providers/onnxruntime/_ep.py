@@ -35,7 +35,7 @@ import numpy as np
 
 import webnn_core as webnn
 
-from ..onnx import GraphInfo, TranslatedGraph, build_graph, group_io
+from ..onnx import GraphInfo, TranslatedGraph, build_graph, group_io, to_onnx_model
 from . import _abi
 from ._abi import OrtApi, OrtError
 from ._graph import NUMPY_DTYPES, ValueReader, read_graph, wrap
@@ -544,6 +544,8 @@ class FusedKernel:
         self.variants: OrderedDict[tuple, _Variant] = OrderedDict()
         self.static: _Variant | None = None
         self.graph: GraphInfo | None = None
+        #: ORT CPU session of the subgraph for calls with empty inputs (built on demand)
+        self.empty_session: Any = None
         shapes = [sub.values[n].static_shape for n in inputs]
         if all(s is not None for s in shapes):
             self.static = _Variant(build_graph(self.context, sub, self.nodes), self)
@@ -556,6 +558,7 @@ class FusedKernel:
     def release(self) -> None:
         with self.lock:
             self.variants.clear()
+            self.empty_session = None
         self.static = None
         self.graph = None
 
@@ -667,21 +670,22 @@ class FusedKernel:
     def _compute_empty(self, kernel_context: int, shapes: dict[str, tuple[int, ...]],
                        pointers: dict[str, int]) -> None:
         """Run a call whose inputs include an empty tensor (e.g. a symbolic batch fed 0
-        rows) on the ONNX reference evaluator, node by node (see
-        :func:`evaluate_onnx_nodes`), and write the outputs ORT asks for. Such calls carry
-        no data to speak of; outputs that are not empty (a reduction over the empty axis,
-        a Shape) get their values from the evaluator too."""
-        graph = self.graph
-        if graph is None:
-            raise RuntimeError("the fused node was released")
+        rows) on ONNX Runtime's own CPU kernels, and write the outputs ORT asks for.
+
+        WebNN has no empty tensors, so such a call cannot run on the WebNN graph; the
+        nodes are ORT's (it loaded the model), so ORT's CPU EP computes every node this EP
+        takes, with ORT's semantics (outputs that are not empty, e.g. a reduction over the
+        empty axis or a Shape, included). The session is built on the first such call."""
+        runner = self._empty_runner()
         feeds = {}
         for name, shape in shapes.items():
-            dtype = NUMPY_DTYPES.get(graph.values[name].onnx_type)
+            dtype = NUMPY_DTYPES.get(self.graph.values[name].onnx_type)
             if dtype is None:
                 raise RuntimeError(f"input {name!r} has an element type numpy lacks")
-            feeds[name] = (wrap(pointers[name], shape, dtype, readonly=True).copy()
+            feeds[name] = (wrap(pointers[name], shape, dtype, readonly=True)
                            if 0 not in shape else np.zeros(shape, dtype))
-        results = evaluate_onnx_nodes(graph, feeds)
+        results = dict(zip([n for n in self.output_names if n],
+                           runner.run(None, feeds), strict=True))
         api = self.api
         value = c_void_p()
         data = c_void_p()
@@ -696,42 +700,24 @@ class FusedKernel:
                 api.GetTensorMutableData(value, byref(data))
                 np.copyto(wrap(data.value, result.shape, dtype), result, casting="unsafe")
 
+    def _empty_runner(self) -> Any:
+        """The fused subgraph as an ONNX Runtime session on the CPU EP alone (built once)."""
+        with self.lock:
+            if self.empty_session is None:
+                graph = self.graph
+                if graph is None:
+                    raise RuntimeError("the fused node was released")
+                import onnxruntime
 
-def evaluate_onnx_nodes(graph: GraphInfo, feeds: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Every value of ``graph`` computed by ``onnx.reference`` from ``feeds`` (plus the
-    graph's constant initializers). Each node runs as a one-node model importing exactly the
-    opset version of the schema the node uses (``since_version``), so version-dependent
-    semantics are the node's own; empty list attributes are taken as integer lists."""
-    from onnx import AttributeProto, ValueInfoProto, helper, numpy_helper
-    from onnx.reference import ReferenceEvaluator
-
-    values: dict[str, Any] = {name: info.constant for name, info in graph.values.items()
-                              if info.constant is not None}
-    values.update(feeds)
-    for node in graph.nodes:
-        attributes = []
-        for key, attr in node.attributes.items():
-            if isinstance(attr, np.ndarray):
-                attributes.append(helper.make_attribute(key, numpy_helper.from_array(attr)))
-            elif isinstance(attr, list) and not attr:
-                attributes.append(helper.make_attribute(key, [], attr_type=AttributeProto.INTS))
-            else:
-                attributes.append(helper.make_attribute(key, attr))
-        proto = helper.make_node(node.op_type, list(node.inputs), list(node.outputs),
-                                 domain=node.domain or None)
-        proto.attribute.extend(attributes)
-        names_in = [n for n in node.inputs if n]
-        imports = [helper.make_opsetid(node.domain, node.since_version)]
-        if node.domain not in ("", "ai.onnx"):
-            imports.append(helper.make_opsetid("", 21))
-        model = helper.make_model(
-            helper.make_graph([proto], node.op_type, [ValueInfoProto(name=n) for n in names_in],
-                              [ValueInfoProto(name=n) for n in node.outputs if n]),
-            opset_imports=imports)
-        outs = ReferenceEvaluator(model).run(None, {n: values[n] for n in names_in})
-        for name, out in zip([n for n in node.outputs if n], outs, strict=True):
-            values[name] = out
-    return values
+                sub = GraphInfo(graph.nodes, graph.values, list(self.input_names),
+                                [n for n in self.output_names if n])
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
+                self.empty_session = onnxruntime.InferenceSession(
+                    to_onnx_model(sub).SerializeToString(), options,
+                    providers=["CPUExecutionProvider"])
+            return self.empty_session
 
 
 def _dims(api: OrtApi, info: int) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ import onnxruntime as ort
 import pytest
 from _ort_models import (
     EP,
+    IR_VERSION,
     add_mul,
     all_double,
     compare_bool,
@@ -215,8 +216,8 @@ def _empty_batch_model() -> onnx.ModelProto:
 
 
 def test_symbolic_batch_of_zero_rows(webnn_ort):
-    """WebNN has no empty tensors: a call with an empty input runs the partition on the ONNX
-    reference evaluator (outputs with their right shapes, the reduction's zeros); calls
+    """WebNN has no empty tensors: a call with an empty input runs the partition on ONNX
+    Runtime's CPU kernels (outputs with their right shapes, the reduction's zeros); calls
     with rows before and after still run on WebNN."""
     model = _empty_batch_model()
     so = ort.SessionOptions()
@@ -230,6 +231,56 @@ def test_symbolic_batch_of_zero_rows(webnn_ort):
         for g, w in zip(got, want, strict=True):
             assert g.shape == w.shape and g.dtype == w.dtype, (batch, g.shape, w.shape)
             np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+def _empty_batch_cast_like_model() -> onnx.ModelProto:
+    """x[N, 4] -> Relu -> CastLike (opset 25, with its ``round_mode``/``saturate``
+    attributes) to float16 -> Mul: one WebNN partition for N > 0. ``onnx.reference`` cannot
+    run such a CastLike; the host's kernels can."""
+    like = numpy_helper.from_array(np.zeros(1, np.float16), "like")
+    two = numpy_helper.from_array(np.array([2.0], np.float16), "two")
+    nodes = [helper.make_node("Relu", ["x"], ["r"]),
+             helper.make_node("CastLike", ["r", "like"], ["c"], round_mode="up", saturate=1),
+             helper.make_node("Mul", ["c", "two"], ["y"])]
+    return make_model(nodes, [tensor("x", TensorProto.FLOAT, ["N", 4])],
+                      [tensor("y", TensorProto.FLOAT16, ["N", 4])], [like, two], opset=25)
+
+
+def _empty_batch_skip_layer_norm_model() -> onnx.ModelProto:
+    """x[N, 8] -> com.microsoft SkipLayerNormalization -> Relu (a contrib op the WebNN
+    translator takes; onnx.reference has no com.microsoft ops)."""
+    gamma = numpy_helper.from_array(RNG.standard_normal(8).astype(np.float32), "gamma")
+    beta = numpy_helper.from_array(RNG.standard_normal(8).astype(np.float32), "beta")
+    nodes = [helper.make_node("SkipLayerNormalization", ["x", "skip", "gamma", "beta"], ["s"],
+                              domain="com.microsoft", epsilon=1e-5),
+             helper.make_node("Relu", ["s"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [tensor("x", TensorProto.FLOAT, ["N", 2, 8]),
+                                           tensor("skip", TensorProto.FLOAT, ["N", 2, 8])],
+                              [tensor("y", TensorProto.FLOAT, ["N", 2, 8])], [gamma, beta])
+    return helper.make_model(graph, ir_version=IR_VERSION, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+
+
+@pytest.mark.parametrize("build", [_empty_batch_cast_like_model,
+                                   _empty_batch_skip_layer_norm_model])
+def test_zero_rows_through_ops_onnx_reference_lacks(webnn_ort, build):
+    """A zero-row call through a partition WebNN took runs on ONNX Runtime's own kernels:
+    also for nodes ``onnx.reference`` cannot run (opset-25 CastLike attributes, contrib
+    ops). Before the fix the empty path used onnx.reference and the run failed."""
+    model = build()
+    so = ort.SessionOptions()
+    so.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
+    session = webnn_session(model, {"backend": "openvino"}, session_options=so)
+    assert [sub.ep_name for sub in session.get_provider_graph_assignment_info()] == [EP]
+    names = [i.name for i in model.graph.input]
+    for batch in (0, 3, 0, 1):
+        feeds = {n: _x(batch, *[d.dim_value for d in i.type.tensor_type.shape.dim[1:]])
+                 for n, i in zip(names, model.graph.input, strict=True)}
+        got, want = session.run(None, feeds), cpu_run(model, feeds)
+        for g, w in zip(got, want, strict=True):
+            assert g.shape == w.shape and g.dtype == w.dtype, (batch, g.shape, w.shape)
+            np.testing.assert_allclose(g.astype(np.float32), w.astype(np.float32),
+                                       rtol=1e-3, atol=1e-5)
 
 
 def test_free_dimension_override(webnn_ort):
