@@ -10,7 +10,14 @@
 
 from .builder import MLGraphBuilder
 from .context import ML, MLContext, ml
-from .errors import DataError, InvalidStateError, NotSupportedError, OperationError, WebNNError
+from .errors import (
+    DataError,
+    InvalidStateError,
+    NotSupportedError,
+    OperationError,
+    ValidationError,
+    WebNNError,
+)
 from .graph import MLGraph, MLOperand
 from .tensor import MLTensor
 from .types import DATA_TYPES, MLOperandDescriptor
@@ -28,6 +35,7 @@ __all__ = [
     "MLTensor",
     "NotSupportedError",
     "OperationError",
+    "ValidationError",
     "WebNNError",
     "ml",
 ]

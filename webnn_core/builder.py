@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InvalidStateError
+from .errors import InvalidStateError, ValidationError
 from .graph import MLGraph, MLOperand, Node
 from .ops import OperatorMixins
 from .ops._checks import check_tensor_limits, fail
@@ -36,7 +36,8 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
         from .context import MLContext
 
         if not isinstance(context, MLContext):
-            raise TypeError(f"MLGraphBuilder: expected an MLContext, got {type(context).__name__}")
+            raise ValidationError(f"MLGraphBuilder: expected an MLContext, got "
+                                  f"{type(context).__name__}")
         if context.is_lost:
             raise InvalidStateError("MLGraphBuilder: the context is lost")
         self._context = context

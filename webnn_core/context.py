@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .backends.base import Backend
-from .errors import InvalidStateError, NotSupportedError
+from .errors import InvalidStateError, NotSupportedError, ValidationError
 from .graph import MLGraph
 from .spec_tables import TENSOR_LIMITS
 from .tensor import MLTensor
@@ -83,7 +83,7 @@ class MLContext:
     def _check_support(self, op: str, operands: Mapping[str, object]) -> None:
         limits = self._support_limits()
         if op not in limits:
-            raise TypeError(f"{op}: not supported by the {self.backend_name} backend")
+            raise ValidationError(f"{op}: not supported by the {self.backend_name} backend")
         for key, value in operands.items():
             if value is None or key not in limits[op]:
                 continue
@@ -91,13 +91,14 @@ class MLContext:
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 desc = getattr(item, "descriptor", item)
                 if desc.data_type not in entry["data_types"]:
-                    raise TypeError(f"{op}: {key} data type {desc.data_type} is not supported by "
-                                    f"the {self.backend_name} backend (supported: "
-                                    f"{', '.join(entry['data_types'])})")
+                    raise ValidationError(f"{op}: {key} data type {desc.data_type} is not "
+                                          f"supported by the {self.backend_name} backend "
+                                          f"(supported: "
+                                          f"{', '.join(entry['data_types'])})")
                 if desc.rank > entry["rank_range"]["max"]:
-                    raise TypeError(f"{op}: {key} rank {desc.rank} exceeds the "
-                                    f"{self.backend_name} backend's maximum "
-                                    f"{entry['rank_range']['max']}")
+                    raise ValidationError(f"{op}: {key} rank {desc.rank} exceeds the "
+                                          f"{self.backend_name} backend's maximum "
+                                          f"{entry['rank_range']['max']}")
 
     # -- compilation and execution -----------------------------------------------------
     def _compile(self, graph: MLGraph) -> None:
@@ -116,9 +117,9 @@ class MLContext:
 
     def _check_graph(self, graph: MLGraph, what: str) -> None:
         if not isinstance(graph, MLGraph):
-            raise TypeError(f"{what}: expected an MLGraph, got {type(graph).__name__}")
+            raise ValidationError(f"{what}: expected an MLGraph, got {type(graph).__name__}")
         if graph.context is not self:
-            raise TypeError(f"{what}: the graph was built for another context")
+            raise ValidationError(f"{what}: the graph was built for another context")
         graph.check_alive()
 
     # -- spec §api-mlcontext-createtensor and friends ------------------------------------
@@ -150,43 +151,45 @@ class MLContext:
 
     def _check_tensor_descriptor(self, what: str, desc: MLOperandDescriptor) -> None:
         if not desc.check_dimensions():
-            raise TypeError(f"{what}: shape {list(desc.shape)} has an invalid dimension")
+            raise ValidationError(f"{what}: shape {list(desc.shape)} has an invalid dimension")
         if desc.byte_length > _MAX_TENSOR_BYTES:
-            raise TypeError(f"{what}: {desc.byte_length} bytes exceeds the maximum tensor size")
+            raise ValidationError(f"{what}: {desc.byte_length} bytes exceeds the maximum "
+                                  "tensor size")
 
     def write_tensor(self, tensor: MLTensor, data: Any) -> None:
         """Copy ``data`` (array or bytes of the tensor's byte length) into ``tensor``."""
         self._check_tensor(tensor, "write_tensor")
         if not tensor.writable:
-            raise TypeError("write_tensor: the tensor is not writable")
+            raise ValidationError("write_tensor: the tensor is not writable")
         array = tensor.read_array()
         if isinstance(data, np.ndarray):
             if data.nbytes != array.nbytes:
-                raise TypeError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
-                                f"{array.nbytes}")
+                raise ValidationError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
+                                      f"{array.nbytes}")
             src = data if data.dtype == array.dtype else (
                 np.ascontiguousarray(data).view(array.dtype))
             np.copyto(array, src.reshape(array.shape))
         elif isinstance(data, (bytes, bytearray, memoryview)):
             raw = memoryview(data).cast("B")
             if raw.nbytes != array.nbytes:
-                raise TypeError(f"write_tensor: data has {raw.nbytes} bytes, tensor has "
-                                f"{array.nbytes}")
+                raise ValidationError(f"write_tensor: data has {raw.nbytes} bytes, tensor has "
+                                      f"{array.nbytes}")
             array.reshape(-1).view(np.uint8)[...] = np.frombuffer(raw, dtype=np.uint8)
         else:
-            raise TypeError(f"write_tensor: expected an ndarray or bytes-like, got "
-                            f"{type(data).__name__}")
+            raise ValidationError(f"write_tensor: expected an ndarray or bytes-like, got "
+                                  f"{type(data).__name__}")
 
     def read_tensor(self, tensor: MLTensor, output: np.ndarray | None = None) -> np.ndarray:
         """Return a copy of the tensor's data, or copy it into ``output`` and return it."""
         self._check_tensor(tensor, "read_tensor")
         if not tensor.readable:
-            raise TypeError("read_tensor: the tensor is not readable")
+            raise ValidationError("read_tensor: the tensor is not readable")
         array = tensor.read_array()
         if output is None:
             return array.copy()
         if not isinstance(output, np.ndarray) or output.nbytes != array.nbytes:
-            raise TypeError("read_tensor: output must be an ndarray of the tensor's byte length")
+            raise ValidationError("read_tensor: output must be an ndarray of the tensor's byte "
+                                  "length")
         if output.dtype == array.dtype:
             np.copyto(output, array.reshape(output.shape))
         else:
@@ -196,9 +199,9 @@ class MLContext:
     def _check_tensor(self, tensor: MLTensor, what: str) -> None:
         self._check_alive(what)
         if not isinstance(tensor, MLTensor):
-            raise TypeError(f"{what}: expected an MLTensor, got {type(tensor).__name__}")
+            raise ValidationError(f"{what}: expected an MLTensor, got {type(tensor).__name__}")
         if tensor.context is not self:
-            raise TypeError(f"{what}: the tensor belongs to another context")
+            raise ValidationError(f"{what}: the tensor belongs to another context")
         if tensor.is_destroyed:
             raise InvalidStateError(f"{what}: the tensor has been destroyed")
 
@@ -211,20 +214,20 @@ class MLContext:
         for role, tensors, expected in (("inputs", inputs, graph.input_descriptors),
                                         ("outputs", outputs, graph.output_descriptors)):
             if not isinstance(tensors, Mapping) or set(tensors) != set(expected):
-                raise TypeError(f"dispatch: {role} must name exactly {sorted(expected)}")
+                raise ValidationError(f"dispatch: {role} must name exactly {sorted(expected)}")
             for name, tensor in tensors.items():
                 self._check_tensor(tensor, f"dispatch: {role}[{name!r}]")
                 if tensor.descriptor != expected[name]:
-                    raise TypeError(f"dispatch: {role}[{name!r}] is {tensor.data_type}"
-                                    f"{list(tensor.shape)}, the graph expects "
-                                    f"{expected[name].data_type}{list(expected[name].shape)}")
+                    raise ValidationError(f"dispatch: {role}[{name!r}] is {tensor.data_type}"
+                                          f"{list(tensor.shape)}, the graph expects "
+                                          f"{expected[name].data_type}{list(expected[name].shape)}")
                 if tensor.constant:
-                    raise TypeError(f"dispatch: {role}[{name!r}] is a constant tensor")
+                    raise ValidationError(f"dispatch: {role}[{name!r}] is a constant tensor")
         in_ids = {id(t) for t in inputs.values()}
         out_ids = [id(t) for t in outputs.values()]
         if len(set(out_ids)) != len(out_ids) or in_ids & set(out_ids):
-            raise TypeError("dispatch: a tensor appears twice among the outputs, or as both "
-                            "an input and an output")
+            raise ValidationError("dispatch: a tensor appears twice among the outputs, or as both "
+                                  "an input and an output")
         graph.implementation.dispatch(
             {name: t.read_array() for name, t in inputs.items()},
             {name: t.read_array() for name, t in outputs.items()},
@@ -234,13 +237,13 @@ class MLContext:
 def _validate_inputs(graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Spec "validate graph resources": every graph input present with its descriptor."""
     if not isinstance(inputs, Mapping):
-        raise TypeError(f"compute: inputs must be a mapping, got {type(inputs).__name__}")
+        raise ValidationError(f"compute: inputs must be a mapping, got {type(inputs).__name__}")
     expected = graph.input_descriptors
     extra = set(inputs) - set(expected)
     missing = set(expected) - set(inputs)
     if extra or missing:
-        raise TypeError(f"compute: inputs must name exactly {sorted(expected)} "
-                        f"(missing {sorted(missing)}, unknown {sorted(extra)})")
+        raise ValidationError(f"compute: inputs must name exactly {sorted(expected)} "
+                              f"(missing {sorted(missing)}, unknown {sorted(extra)})")
     arrays = {}
     for name, desc in expected.items():
         value = inputs[name]
@@ -248,13 +251,13 @@ def _validate_inputs(graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.
             try:
                 value = np.asarray(value, dtype=desc.numpy_dtype)
             except (TypeError, ValueError) as exc:
-                raise TypeError(f"compute: input {name!r} is not array-like: {exc}") from None
+                raise ValidationError(f"compute: input {name!r} is not array-like: {exc}") from None
         if value.dtype != desc.numpy_dtype:
-            raise TypeError(f"compute: input {name!r} has dtype {value.dtype}, the graph "
-                            f"expects {desc.data_type}")
+            raise ValidationError(f"compute: input {name!r} has dtype {value.dtype}, the graph "
+                                  f"expects {desc.data_type}")
         if tuple(value.shape) != desc.shape:
-            raise TypeError(f"compute: input {name!r} has shape {list(value.shape)}, the graph "
-                            f"expects {list(desc.shape)}")
+            raise ValidationError(f"compute: input {name!r} has shape {list(value.shape)}, "
+                                  f"the graph expects {list(desc.shape)}")
         # np.ascontiguousarray would turn a 0-d array into shape (1,)
         arrays[name] = value if value.flags.c_contiguous else np.array(value, order="C")
     return arrays
@@ -297,8 +300,8 @@ class ML:
         known = {"power_preference", "accelerated", "backend", "device", "precision", "cache_dir"}
         unknown = set(options) - known
         if unknown:
-            raise TypeError(f"create_context: unknown option(s) {sorted(unknown)}; known: "
-                            f"{sorted(known)}")
+            raise ValidationError(f"create_context: unknown option(s) {sorted(unknown)}; known: "
+                                  f"{sorted(known)}")
         power = to_enum(options.get("power_preference", "default"), "power_preference",
                         POWER_PREFERENCES)
         accelerated = to_bool(options.get("accelerated", True), "accelerated")

@@ -1,10 +1,18 @@
 """DOMException names the spec throws besides TypeError (WebIDL, webnn-spec §api).
 
-Validation failures of builder calls raise the built-in ``TypeError`` as the spec says; the
-classes here cover the other DOMException kinds the spec names.
+Validation failures (the spec's validation steps and WebIDL argument conversion) raise
+:class:`ValidationError`, a ``TypeError`` as the spec requires: its own class so that callers
+translating models (the providers) can tell "this graph is invalid or unsupported" from a
+bug, which raises anything else. The other classes cover the DOMException kinds the spec
+names.
 """
 
 from __future__ import annotations
+
+
+class ValidationError(TypeError):
+    """A WebNN call broke one of the spec's rules (the message names the operator and the
+    rule); the spec's ``TypeError``."""
 
 
 class WebNNError(Exception):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ValidationError
+
 #: MLOperandDataType -> numpy dtype (spec appendix "MLOperandDataType and ArrayBufferView
 #: compatibility").
 NUMPY_DTYPES: dict[str, np.dtype] = {
@@ -33,12 +35,12 @@ def data_type_of(dtype: np.dtype | type) -> str:
     for name, npt in NUMPY_DTYPES.items():
         if npt == dtype:
             return name
-    raise TypeError(f"numpy dtype {dtype} has no MLOperandDataType equivalent")
+    raise ValidationError(f"numpy dtype {dtype} has no MLOperandDataType equivalent")
 
 
 def check_data_type(value: object, what: str = "dataType") -> str:
     if not isinstance(value, str) or value not in NUMPY_DTYPES:
-        raise TypeError(f"{what}: {value!r} is not an MLOperandDataType {list(DATA_TYPES)}")
+        raise ValidationError(f"{what}: {value!r} is not an MLOperandDataType {list(DATA_TYPES)}")
     return value
 
 
@@ -68,9 +70,9 @@ class MLOperandDescriptor:
         if isinstance(value, Mapping):
             dt = value.get("data_type", value.get("dataType"))
             if "shape" not in value:
-                raise TypeError("MLOperandDescriptor: 'shape' is required")
+                raise ValidationError("MLOperandDescriptor: 'shape' is required")
             return cls(dt, value["shape"])
-        raise TypeError(f"expected an MLOperandDescriptor, got {type(value).__name__}")
+        raise ValidationError(f"expected an MLOperandDescriptor, got {type(value).__name__}")
 
     @property
     def rank(self) -> int:
@@ -101,7 +103,8 @@ class MLOperandDescriptor:
 def to_uint_list(values: object, what: str, bits: int = 32) -> tuple[int, ...]:
     """A WebIDL ``sequence<[EnforceRange] unsigned long>``: TypeError when not one."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{what}: expected a sequence of integers, got {type(values).__name__}")
+        raise ValidationError(f"{what}: expected a sequence of integers, got "
+                              f"{type(values).__name__}")
     out = []
     for v in values:
         out.append(to_uint(v, what, bits))
@@ -114,10 +117,10 @@ def to_uint(value: object, what: str, bits: int = 32) -> int:
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{what}: {value!r} is not an integer")
+            raise ValidationError(f"{what}: {value!r} is not an integer")
     value = int(value)
     if not 0 <= value < 2**bits:
-        raise TypeError(f"{what}: {value} is out of range for unsigned {bits}-bit")
+        raise ValidationError(f"{what}: {value} is out of range for unsigned {bits}-bit")
     return value
 
 
@@ -127,33 +130,33 @@ def to_int(value: object, what: str, bits: int = 32) -> int:
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{what}: {value!r} is not an integer")
+            raise ValidationError(f"{what}: {value!r} is not an integer")
     value = int(value)
     if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-        raise TypeError(f"{what}: {value} is out of range for signed {bits}-bit")
+        raise ValidationError(f"{what}: {value} is out of range for signed {bits}-bit")
     return value
 
 
 def to_float(value: object, what: str, finite: bool = True) -> float:
     """A WebIDL ``float`` (finite) or ``unrestricted float``/``double``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{what}: {value!r} is not a number")
+        raise ValidationError(f"{what}: {value!r} is not a number")
     value = float(value)
     if finite and not np.isfinite(value):
-        raise TypeError(f"{what}: {value} is not a finite number")
+        raise ValidationError(f"{what}: {value} is not a finite number")
     return value
 
 
 def to_bool(value: object, what: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{what}: {value!r} is not a boolean")
+        raise ValidationError(f"{what}: {value!r} is not a boolean")
     return bool(value)
 
 
 def to_enum(value: object, what: str, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     if value not in allowed:
-        raise TypeError(f"{what}: {value!r} is not one of {list(allowed)}")
+        raise ValidationError(f"{what}: {value!r} is not one of {list(allowed)}")
     return str(value)
 
 

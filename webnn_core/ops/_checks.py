@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..errors import ValidationError
 from ..spec_tables import TENSOR_LIMITS
 from ..types import MLOperandDescriptor
 
 
-def fail(op: str, rule: str) -> TypeError:
-    return TypeError(f"{op}: {rule}")
+def fail(op: str, rule: str) -> ValidationError:
+    return ValidationError(f"{op}: {rule}")
 
 
 def check_tensor_limits(op: str, operands: Mapping[str, object]) -> None:
