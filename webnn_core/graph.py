@@ -10,6 +10,7 @@ translates.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,19 @@ class MLGraph:
     def check_alive(self) -> None:
         if self._destroyed:
             raise InvalidStateError("the MLGraph has been destroyed")
+
+    def dispatch_arrays(self, inputs: Mapping[str, np.ndarray],
+                        outputs: Mapping[str, np.ndarray]) -> None:
+        """The providers' fast call path: run on host arrays, writing each output array in
+        place. Unlike :meth:`MLContext.dispatch` nothing is validated but the graph's and
+        the context's state (spec: a destroyed graph or a lost context cannot run); the
+        caller guarantees every input and output is present, C-contiguous and of its
+        descriptor's dtype and shape. The backend may keep the buffers bound between calls
+        while their addresses stay the same."""
+        if self._destroyed or self.context.is_lost:
+            raise InvalidStateError("dispatch: the MLGraph has been destroyed or its context "
+                                    "is lost")
+        self.implementation.dispatch(inputs, outputs)
 
     def fingerprint(self) -> str:
         """A hash of topology, options, descriptors and constant bytes: equal graphs built
