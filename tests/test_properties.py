@@ -217,3 +217,126 @@ def test_malformed_descriptors_and_constants():
         b.constant("float32", "x")
     with pytest.raises(TypeError):
         b.constant("float32", math.nan, 3)
+
+
+# -- special values: the two backends agree (the README's "NaN and special values") --------
+#: NaN, infinities, signed zeros, subnormals, float32/float16 extremes, ties
+SPECIAL_VALUES = [
+    math.nan, -math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -2.5,
+    2.0**-149, -(2.0**-149), 2.0**-126, 2.0**-126 - 2.0**-149, 1e-30, 3.4028235e38,
+    -3.4028235e38, 88.5, -88.5, -103.0, 65504.0, -65504.0, 65519.0, 65520.0, 2.0**-14,
+    2.0**-24, -(2.0**-24), 2.0**-25, 1023 * 2.0**-24, 1.00048828125, 1.0003, 2049.0,
+]
+
+
+#: the special values whose sums, squares and products stay well inside float32
+MODERATE_VALUES = [math.nan, -math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5,
+                   1.5, -2.5, 1.00048828125, 2.0**-14]
+#: summing reductions: OpenVINO accumulates in float32, the reference in float64, so an
+#: intermediate sum, square or product leaving float32's range differs (README, "NaN and
+#: special values"); they draw from MODERATE_VALUES and [-8, 8]
+ACCUMULATING = {"reduce_l1", "reduce_l2", "reduce_log_sum", "reduce_mean", "reduce_product",
+                "reduce_sum", "reduce_sum_square", "cumulative_sum", "average_pool2d",
+                "l2_pool2d"}
+
+
+@st.composite
+def special_arrays(draw, dtype: str, shape: tuple[int, ...],
+                   moderate: bool = False) -> np.ndarray:
+    """An array of ``shape`` mixing :data:`SPECIAL_VALUES` (:data:`MODERATE_VALUES`) and
+    ordinary values."""
+    count = int(np.prod(shape, dtype=np.int64))
+    if moderate:
+        element = st.one_of(st.sampled_from(MODERATE_VALUES), st.floats(-8, 8, width=16))
+    else:
+        element = st.one_of(st.sampled_from(SPECIAL_VALUES), st.floats(-8, 8, width=32),
+                            st.floats(width=16 if dtype == "float16" else 32))
+    values = draw(st.lists(element, min_size=count, max_size=count))
+    with np.errstate(over="ignore"):
+        return np.array(values, np.float64).astype(dtype).reshape(shape)
+
+
+def _special_probe(draw, op: str, dtype: str):
+    """A probe (tests/ops/test_special_values.py) of ``op`` on drawn special values."""
+    from tests.ops import test_special_values as sv
+
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    x = draw(special_arrays(dtype, shape, moderate=op in ACCUMULATING))
+    ulps = 0 if op in sv.EXACT_OPS else 2
+    if op in sv.BINARY or op in ("where",):
+        other = draw(special_arrays(dtype, shape[draw(st.integers(0, len(shape) - 1)):]))
+        if op == "where":
+            cond = draw(st.lists(st.integers(0, 2), min_size=x.size, max_size=x.size))
+            inputs = {"c": np.array(cond, np.uint8).reshape(shape), "a": x, "b": other}
+            return sv.Probe(op, dtype, op, inputs,
+                            lambda b, o: b.where(o["c"], o["a"], o["b"]), ulps=0)
+        return sv.Probe(op, dtype, op, {"a": x, "b": other},
+                        lambda b, o: getattr(b, op)(o["a"], o["b"]), ulps=ulps)
+    axis = draw(st.integers(0, len(shape) - 1))
+    if op in sv.REDUCE:
+        kw = ({"axis": axis} if op.startswith("arg")
+              else {"axes": sorted(draw(st.sets(st.integers(0, len(shape) - 1))))})
+        return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: getattr(b, op)(o["x"], **kw))
+    if op in ("softmax", "cumulative_sum"):
+        return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: getattr(b, op)(o["x"], axis),
+                        flush=op == "softmax")
+    if op in ("max_pool2d", "average_pool2d", "l2_pool2d"):
+        x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
+        window = [draw(st.integers(1, x4.shape[2])), draw(st.integers(1, x4.shape[3]))]
+        return sv.Probe(op, dtype, op, {"x": x4},
+                        lambda b, o: getattr(b, op)(o["x"], window_dimensions=window))
+    if op == "clamp":
+        bounds = draw(st.sampled_from([(0, 6), (-1, 1), (0, None), (None, 0), (None, None),
+                                       (-math.inf, math.inf), (2.0**-140, 1e30)]))
+        kw = {k: v for k, v in zip(("min_value", "max_value"), bounds, strict=True)
+              if v is not None}
+        return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: b.clamp(o["x"], **kw), ulps=0)
+    if op in ("elu", "leaky_relu", "linear", "hard_sigmoid"):
+        kw = {"alpha": draw(st.sampled_from([0.5, 1.0, 0.01, -2.0]))}
+        if op in ("linear", "hard_sigmoid"):
+            kw["beta"] = draw(st.sampled_from([0.0, 0.5, -1.0]))
+        return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: getattr(b, op)(o["x"], **kw))
+    if op == "cast":
+        target = draw(st.sampled_from(["float32", "float16", "int8", "uint8", "int32",
+                                       "uint32", "int64", "uint64"]))
+        if target in sv.NARROWED:
+            # OpenVINO computes 64-bit integers in 32 bits (see tests/ops/test_special_values)
+            wide = x.astype(np.float64)
+            x = np.where(np.isnan(wide) | (np.abs(wide) < 2.0**31), x, x.dtype.type(0))
+        return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: b.cast(o["x"], target),
+                        ulps=0)
+    return sv.Probe(op, dtype, op, {"x": x}, lambda b, o: getattr(b, op)(o["x"]),
+                    ulps=ulps, flush=op == "sigmoid")
+
+
+def _special_ops() -> list[str]:
+    from tests.ops import test_special_values as sv
+
+    return sorted({*sv.UNARY, *sv.BINARY, *sv.REDUCE, "where", "softmax", "cumulative_sum",
+                   "clamp", "cast", "max_pool2d", "average_pool2d", "l2_pool2d"})
+
+
+SPECIAL_OPS = _special_ops()
+
+
+@st.composite
+def special_probes(draw):
+    return _special_probe(draw, draw(st.sampled_from(SPECIAL_OPS)),
+                          draw(st.sampled_from(["float32", "float16"])))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=DERANDOMIZE)
+@given(special_probes())
+def test_special_values_agree_on_both_backends(probe):
+    """Every element-wise, reduction, activation and cast operator on arrays drawn from
+    NaN, +-inf, +-0, subnormals, float16 extremes and ties: OpenVINO agrees with the
+    reference (special values exactly, signed zeros where IEEE 754 fixes them; other
+    values within the probe's bound)."""
+    from tests.ops.test_special_values import describe, differences, probe_result
+
+    event(probe.op)
+    got, want = probe_result(probe)
+    assert not differences(probe, got, want).any(), (
+        f"{probe.id} {({k: v.tolist() for k, v in probe.inputs.items()})}: "
+        f"{describe(probe, got, want)}")

@@ -9,7 +9,6 @@ halves that float32 holds exactly, and comparing the halves lexicographically is
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 
@@ -46,9 +45,25 @@ _NATIVE = {
     "lesser_or_equal": ops.less_equal,
 }
 
+#: float comparisons as the CPU plugin computes them right: its Greater / GreaterEqual
+#: answer true whenever an operand is NaN (measured on openvino 2026.4: greater(NaN, 1),
+#: greater(1, NaN) and greater(NaN, NaN) are all true), while Less / LessEqual / Equal /
+#: NotEqual follow IEEE 754 (NaN compares false except not_equal). ``a > b`` is ``b < a``.
+_FLOAT = {
+    "equal": ops.equal,
+    "not_equal": ops.not_equal,
+    "greater": lambda a, b: ops.less(b, a),
+    "greater_or_equal": lambda a, b: ops.less_equal(b, a),
+    "lesser": ops.less,
+    "lesser_or_equal": ops.less_equal,
+}
+
 
 def compare(op: str, a: ov.Output, b: ov.Output) -> ov.Output:
-    """Boolean ``a <op> b`` (op: a WebNN comparison name), exact for wide integers."""
+    """Boolean ``a <op> b`` (op: a WebNN comparison name): IEEE 754 for floats (a NaN
+    operand compares false, except for not_equal), exact for wide integers."""
+    if a.get_element_type().is_real():
+        return _FLOAT[op](a, b).output(0)
     if not is_wide_integer(a):
         return _NATIVE[op](a, b).output(0)
     a_high, a_low = split16(a)
@@ -68,6 +83,18 @@ def _f32(value: float) -> ov.Output:
     return ops.constant(np.float32(value)).output(0)
 
 
+def constant_data(value: ov.Output) -> np.ndarray | None:
+    """The data of ``value`` when it is the output of a Constant node, else None."""
+    node = value.get_node()
+    return np.asarray(node.get_data()) if node.get_type_name() == "Constant" else None
+
+
+def nan_free_constant(value: ov.Output) -> bool:
+    """Whether ``value`` is a constant holding no NaN."""
+    data = constant_data(value)
+    return data is not None and not (data.dtype.kind == "f" and np.isnan(data).any())
+
+
 def _split(x: ov.Output) -> tuple[ov.Output, ov.Output]:
     """Veltkamp split of float32 ``x`` into a high and low half of 12 bits each."""
     t = ops.multiply(x, _f32(4097.0))
@@ -75,18 +102,13 @@ def _split(x: ov.Output) -> tuple[ov.Output, ov.Output]:
     return high.output(0), ops.subtract(x, high).output(0)
 
 
-def divide(a: ov.Output, b: ov.Output) -> ov.Output:
-    """``a / b`` correctly rounded for float32 (as IEEE division and the reference are).
+#: float32's smallest normal value; the CPU plugin's Divide takes a smaller divisor for 0
+_MIN_NORMAL = 2.0**-126
+#: below this dividend magnitude the error-free product of the correction underflows
+_TINY_DIVIDEND = 2.0**-100
 
-    The CPU plugin's float32 Divide is off by one ULP for about a quarter of all quotients,
-    which flips round-half-even results (quantization). The quotient ``q0`` is corrected
-    with the exact residual ``a - q0 * b`` (Dekker's error-free product):
-    ``q = q0 + (a - q0 * b) / b``. Where the splitting overflows (operands or quotient
-    beyond ~8e34, infinities) the correction is NaN and ``q0`` is kept. Other types divide
-    natively.
-    """
-    if a.get_element_type() != ov.Type.f32:
-        return ops.divide(a, b).output(0)
+
+def _corrected_divide(a: ov.Output, b: ov.Output) -> ov.Output:
     q0 = ops.divide(a, b).output(0)
     q_high, q_low = _split(q0)
     b_high, b_low = _split(b)
@@ -97,4 +119,35 @@ def divide(a: ov.Output, b: ov.Output) -> ov.Output:
                 ops.multiply(q_low, b_low))
     residual = ops.subtract(ops.subtract(a, p), e)
     q = ops.add(q0, ops.divide(residual, b))
-    return ops.select(ops.is_nan(q), q0, q).output(0)
+    keep = ops.logical_or(ops.is_nan(q), ops.less(ops.abs(a), _f32(_TINY_DIVIDEND)))
+    return ops.select(keep, q0, q).output(0)
+
+
+def divide(a: ov.Output, b: ov.Output) -> ov.Output:
+    """``a / b`` correctly rounded for float32 (as IEEE division and the reference are).
+
+    The CPU plugin's float32 Divide is off by one ULP for about a quarter of all quotients,
+    which flips round-half-even results (quantization). The quotient ``q0`` is corrected
+    with the exact residual ``a - q0 * b`` (Dekker's error-free product):
+    ``q = q0 + (a - q0 * b) / b``. ``q0`` is kept where the splitting overflows (operands
+    or quotient beyond ~8e34, infinities: the correction is NaN) and where the dividend is
+    below 2**-100 (the product underflows; this also keeps the sign of a zero quotient,
+    which ``-0 + 0`` would lose).
+
+    The CPU plugin's Divide also reads a subnormal divisor as zero (``0 / 1e-45`` is NaN,
+    ``1e-45 / 1e-45`` inf): a divisor that may be subnormal (any non-constant one, or a
+    constant holding a subnormal) is scaled by 2**24 and the quotient scaled back, which
+    is exact. Other types divide natively.
+    """
+    if a.get_element_type() != ov.Type.f32:
+        return ops.divide(a, b).output(0)
+    data = constant_data(b)
+    if data is not None:
+        magnitude = np.abs(data)
+        if not ((magnitude > 0) & (magnitude < _MIN_NORMAL)).any():
+            return _corrected_divide(a, b)
+    subnormal = ops.less(ops.abs(b), _f32(_MIN_NORMAL)).output(0)
+    scale = _f32(2.0**24)
+    scaled = ops.select(subnormal, ops.multiply(b, scale), b).output(0)
+    q = _corrected_divide(a, scaled)
+    return ops.select(subnormal, ops.multiply(q, scale), q).output(0)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
+import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 
@@ -54,11 +55,22 @@ def pow_(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
 
 @registry.register("max", "min")
 def max_min(node: Node, a: ov.Output, b: ov.Output) -> ov.Output:
+    """Element-wise max/min; a NaN operand gives NaN (the README's NaN rule).
+
+    The CPU plugin's Maximum/Minimum return their *second* operand when either is NaN
+    (``maximum(NaN, 1)`` is 1, ``maximum(1, NaN)`` NaN). A NaN-free constant operand is
+    therefore put first, which propagates the other's NaN at no cost; otherwise a NaN in
+    the first operand is selected explicitly."""
     if is_wide_integer(a):
         # the CPU plugin's Maximum/Minimum on int32 go through float32: select exactly
         a_wins = compare("greater" if node.op == "max" else "lesser", a, b)
         return ops.select(a_wins, a, b).output(0)
-    return (ops.maximum if node.op == "max" else ops.minimum)(a, b).output(0)
+    fn = ops.maximum if node.op == "max" else ops.minimum
+    if not a.get_element_type().is_real() or exact.nan_free_constant(a):
+        return fn(a, b).output(0)
+    if exact.nan_free_constant(b):
+        return fn(b, a).output(0)
+    return ops.select(ops.is_nan(a), a, fn(a, b)).output(0)
 
 
 @registry.register("div")
@@ -123,12 +135,58 @@ def reciprocal(node: Node, x: ov.Output) -> ov.Output:
     return exact.divide(one, x)
 
 
+#: the CPU plugin's Exp is right on [-87, 88]: beyond, it overflows from 88.38 on (exp(88.5)
+#: is inf, not 2.7e38) and flushes to 0 below -87.34 (the subnormal results)
+_EXP_LOW, _EXP_HIGH = -87.0, 88.0
+
+
+def exp(x: ov.Output) -> ov.Output:
+    """``exp(x)`` as IEEE arithmetic gives it: ``exp(a) * exp(x - a)`` with ``a`` = x
+    clamped to [-87, 88] (so ``x - a`` is 0 and the product exactly the native ``exp(x)``
+    inside that range; outside, the two factors reach the overflow and the subnormal
+    results the native Exp misses), then ``Maximum(y, x)``: the CPU plugin's Exp makes NaN
+    +inf, its Maximum returns the second operand when either is NaN, and ``exp(x) > x``
+    for every other x. All of it fuses into one element-wise kernel (measured: about one
+    more Exp's time)."""
+    dtype = x.get_element_type().to_dtype()
+    low = ops.constant(np.array(_EXP_LOW, dtype))
+    high = ops.constant(np.array(_EXP_HIGH, dtype))
+    # constants first: Maximum/Minimum pass a NaN x through (see max_min)
+    a = ops.minimum(high, ops.maximum(low, x))
+    y = ops.multiply(ops.exp(a), ops.exp(ops.subtract(x, a)))
+    return ops.maximum(y, x).output(0)
+
+
+#: below this |x|, erf is its Taylor series (the CPU plugin's Erf has an absolute error
+#: around 1e-7 near 0: erf(1e-10) is 0, erf(1e-5) 1.7% low, subnormals flush to 0)
+_ERF_SERIES_BELOW = 0.5
+#: 2 / sqrt(pi) * (-1)^n / (n! (2n + 1)), n = 0..8: the series in x^2 to x^17 (relative
+#: error below 2e-10 for |x| < 0.5)
+_ERF_SERIES = [2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2 * n + 1))
+               for n in range(9)]
+
+
+def erf(x: ov.Output) -> ov.Output:
+    """Native Erf, and its Taylor series below |x| = 0.5 (in float32, whose coefficients
+    float16 could not hold)."""
+    source = x.get_element_type()
+    x32 = x if source == ov.Type.f32 else ops.convert(x, ov.Type.f32).output(0)
+    square = ops.multiply(x32, x32).output(0)
+    acc = ops.constant(np.float32(_ERF_SERIES[-1])).output(0)
+    for c in reversed(_ERF_SERIES[:-1]):
+        acc = ops.add(ops.multiply(acc, square), ops.constant(np.float32(c))).output(0)
+    series = ops.multiply(x32, acc)
+    small = ops.less(ops.abs(x32), ops.constant(np.float32(_ERF_SERIES_BELOW)))
+    y = ops.select(small, series, ops.erf(x32)).output(0)
+    return y if source == ov.Type.f32 else ops.convert(y, source).output(0)
+
+
 _UNARY = {
     "abs": ops.abs,
     "ceil": ops.ceiling,
     "cos": ops.cos,
-    "erf": ops.erf,
-    "exp": ops.exp,
+    "erf": erf,
+    "exp": exp,
     "floor": ops.floor,
     "identity": ops.identity,
     "log": ops.log,
@@ -143,4 +201,5 @@ _UNARY = {
 
 @registry.register(*_UNARY)
 def unary(node: Node, x: ov.Output) -> ov.Output:
-    return _UNARY[node.op](x).output(0)
+    y = _UNARY[node.op](x)
+    return y.output(0) if isinstance(y, ov.Node) else y

@@ -5,6 +5,8 @@ end padding recomputed to give exactly that size (this covers "ceil" rounding an
 ``output_sizes``; positions past the input never count, see the reference kernels).
 
 - max: ``MaxPool`` (v8+, with dilations; output 0); float32, float16, int8 and uint8 only.
+  It ignores NaN (a window of NaN only gives the lowest finite value), which is the
+  README's NaN rule for max_pool2d.
 - average without dilations: ``opset8.avg_pool`` with ``exclude_pad`` (AvgPool-14 crashes
   the CPU plugin at compile time).
 - average with dilations (or with windows holding no input element): a window sum
@@ -19,7 +21,6 @@ end padding recomputed to give exactly that size (this covers "ceil" rounding an
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset8 as opset8
 import openvino.opset16 as ops
@@ -85,6 +86,10 @@ def max_pool2d(node: Node, x: ov.Output) -> ov.Output:
     a = node.attrs
     axes = _global_axes(node, x)
     if axes is not None:
+        if x.get_element_type().is_real():
+            # MaxPool ignores NaN; ReduceMax returns NaN or not depending on where it is
+            lowest = ops.constant(np.array(-np.inf, x.get_element_type().to_dtype()))
+            x = ops.select(ops.is_nan(x), lowest, x).output(0)
         return ops.reduce_max(x, ops.constant(np.array(axes, np.int64)), True).output(0)
     x = to_nchw(x, a["layout"])
     _, _, h, w = x.get_partial_shape().to_shape()

@@ -6,14 +6,15 @@ OpenVINO's ``Convert`` from float to integer types does not saturate (out-of-ran
 and NaN become INT_MIN or wrap), and the CPU plugin runs uint32/int64/uint64 tensors as
 int32 internally. The float -> integer cast is therefore emulated with float32 clamps and
 int32 arithmetic (NaN -> 0, truncation, saturation), matching the reference backend, with
-the final ``Convert`` to the target type. Integer -> integer and anything -> float map to a
-plain ``Convert``.
+the final ``Convert`` to the target type. Integer -> integer and anything -> float32 map to
+a plain ``Convert``; a cast to float16 rounds in float32 arithmetic first
+(:func:`round_to_half`), since the CPU plugin computes float16 tensors in float32 and drops
+the rounding of a ``Convert`` to f16 that feeds further operations.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 
@@ -81,6 +82,41 @@ def float_to_int(x: ov.Output, target: ov.Type) -> ov.Output:
     return ops.convert(bits, target).output(0)
 
 
+#: float16's smallest normal value, largest value, and the value from which it rounds to inf
+_HALF_MIN_NORMAL = 2.0**-14
+_HALF_OVERFLOW = 65520.0
+#: Veltkamp's splitter for float32 -> 11 significant bits: 2**(24 - 11) + 1
+_HALF_SPLITTER = 2.0**13 + 1
+
+
+def round_to_half(x: ov.Output) -> ov.Output:
+    """float32 ``x`` rounded to the nearest float16 value, ties to even, as float32: the
+    spec's ConvertToFloat(x, 16) (subnormals, signed zeros, overflow to +-inf, NaN stays).
+
+    The CPU plugin runs float16 tensors in float32 (INFERENCE_PRECISION_HINT f32) and
+    drops a ``Convert`` to f16 between float32 operations, so a cast to float16 followed by
+    a cast back to float32 returned the input unrounded. The rounding is therefore computed
+    in float32 arithmetic: Veltkamp's split ``c = x * 8193; x - ... = c - (c - x)`` keeps
+    the top 11 significant bits rounded to nearest even (float16's precision for normal
+    values); below 2**-14 ``round_even(x * 2**24) * 2**-24`` rounds to float16's subnormal
+    spacing (both scalings exact; the magic-number ``(x + c) - c`` would be folded to ``x``
+    by OpenVINO's constant-chain fusion); from 65520 on the result is +-inf (``x * inf``).
+    Checked against numpy's float32 -> float16 conversion on every float16 value, the
+    midpoints between them and their neighbours, and a sample of all float32 bit patterns
+    (tests/ops/test_special_values.py)."""
+    f32 = ov.Type.f32
+    if x.get_element_type() != f32:
+        x = ops.convert(x, f32).output(0)
+    magnitude = ops.abs(x)
+    c = ops.multiply(x, _f32(_HALF_SPLITTER))
+    normal = ops.subtract(c, ops.subtract(c, x))
+    subnormal = ops.multiply(ops.round(ops.multiply(x, _f32(2.0**24)), "half_to_even"),
+                             _f32(2.0**-24))
+    y = ops.select(ops.less(magnitude, _f32(_HALF_MIN_NORMAL)), subnormal, normal)
+    overflow = ops.less_equal(_f32(_HALF_OVERFLOW), magnitude)
+    return ops.select(overflow, ops.multiply(x, _f32(np.inf)), y).output(0)
+
+
 def cast_output(x: ov.Output, target: ov.Type) -> ov.Output:
     """The cast operator (see the module docstring)."""
     source = x.get_element_type()
@@ -88,6 +124,8 @@ def cast_output(x: ov.Output, target: ov.Type) -> ov.Output:
         return ops.convert(x, target).output(0)
     if source.is_real() and not target.is_real():
         return float_to_int(x, target)
+    if target == ov.Type.f16:
+        return ops.convert(round_to_half(x), target).output(0)
     return ops.convert(x, target).output(0)
 
 

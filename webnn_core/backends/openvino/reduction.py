@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 
 from ...graph import Node
 from ._registry import registry
+from .elementwise import exp
 
 Axes = tuple[int, ...]
 #: data types computed exactly (see the module docstring)
@@ -43,11 +43,12 @@ def _square(x: ov.Output) -> ov.Output:
 
 def _log_sum_exp(x: ov.Output, axes: Axes, keep: bool) -> ov.Output:
     """m + log(sum(exp(x - m))) with m the reduced maximum where finite (else 0), so that
-    exp does not overflow where the true result is representable."""
+    exp does not overflow where the true result is representable. A NaN gives NaN (the
+    CPU plugin's Exp makes NaN +inf)."""
     peak = ops.reduce_max(x, _axes(axes), True)
     zero = ops.constant(np.array(0, x.get_element_type().to_dtype()))
     peak = ops.select(ops.is_finite(peak), peak, zero)
-    total = ops.reduce_sum(ops.exp(ops.subtract(x, peak)), _axes(axes), True)
+    total = ops.reduce_sum(exp(ops.subtract(x, peak).output(0)), _axes(axes), True)
     out = ops.add(ops.log(total), peak).output(0)
     return out if keep else ops.squeeze(out, _axes(axes)).output(0)
 
@@ -55,13 +56,18 @@ def _log_sum_exp(x: ov.Output, axes: Axes, keep: bool) -> ov.Output:
 def _extreme(reduce: Callable[..., ov.Node], infinity: float, x: ov.Output, axes: Axes,
              keep: bool) -> ov.Output:
     """ReduceMax/ReduceMin. The CPU plugin starts them at the lowest/highest *finite* value,
-    so a window holding only -inf (max) or +inf (min) came out as -FLT_MAX/+FLT_MAX."""
+    so a window holding only -inf (max) or +inf (min) came out as -FLT_MAX/+FLT_MAX; and
+    whether a NaN comes out depends on where it is (``[NaN, 1]`` -> 1, ``[1, NaN]`` ->
+    NaN). A NaN anywhere gives NaN (the README's NaN rule, as the reference)."""
     y = reduce(x, _axes(axes), keep).output(0)
     if not x.get_element_type().is_real():
         return y
-    inf = ops.constant(np.array(infinity, x.get_element_type().to_dtype())).output(0)
+    dtype = x.get_element_type().to_dtype()
+    inf = ops.constant(np.array(infinity, dtype)).output(0)
     only_inf = ops.reduce_logical_and(ops.equal(x, inf), _axes(axes), keep)
-    return ops.select(only_inf, inf, y).output(0)
+    has_nan = ops.reduce_logical_or(ops.is_nan(x), _axes(axes), keep)
+    y = ops.select(only_inf, inf, y)
+    return ops.select(has_nan, ops.constant(np.array(np.nan, dtype)), y).output(0)
 
 
 #: op -> (reduction over non-empty axes, the same function applied to one value)

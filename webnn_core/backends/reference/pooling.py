@@ -6,7 +6,8 @@ input; positions in the padding (or, with "ceil" rounding, past it) take no part
 
 - average: the mean of the elements inside the input (padding is not counted);
 - l2: the square root of the sum of their squares;
-- max: their maximum.
+- max: their maximum, ignoring NaN (IEEE 754 maxNum, as OpenVINO's MaxPool does: the
+  README's NaN rule); a window of NaN only gives the lowest value below.
 
 A window holding no input element at all (possible when the padding is at least as large
 as the window; the spec does not define it) gives 0 for average and l2 pooling, and for max
@@ -79,5 +80,5 @@ def max_pool2d(node: Node, x: np.ndarray) -> np.ndarray:
     out_h, out_w = node.attrs["output_sizes"]
     result = np.full((*x.shape[:2], out_h, out_w), lowest, dtype=x.dtype)
     for values, mask in _taps(node, x):
-        np.maximum(result, np.where(mask, values, lowest), out=result)
+        np.fmax(result, np.where(mask, values, lowest), out=result)
     return from_nchw(result, layout)
