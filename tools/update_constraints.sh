@@ -3,6 +3,7 @@
 # and transitive dependency, written as exact pins into
 #   .ci/constraints.txt         (the main job: Python 3.11+, numpy 2)
 #   .ci/constraints-numpy1.txt  (the numpy < 2 job with tflite-runtime 2.14, Python 3.11)
+#   .ci/constraints-opencv5.txt (the OpenCV 5 job: the main job's set with opencv-python 5.x)
 # Usage: bash tools/update_constraints.sh && bash .ci/run   (then commit both files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,10 @@ resolve() {  # resolve OUT EXTRAS [PIP ARGS...]: a fresh venv, install, freeze
     rm -rf "$work/venv"
 }
 
-resolve .ci/constraints.txt test
+# the main job stays on the newest OpenCV 4.x; the OpenCV 5 job gets the newest 5.x
+resolve .ci/constraints.txt test "opencv-python<5"
+resolve .ci/constraints-opencv5.txt test "opencv-python>=5"
 # tflite-runtime 2.14.0 (its last release) needs numpy < 2; opencv-python 4.12+ needs numpy 2
 resolve .ci/constraints-numpy1.txt test,tflite-runtime "numpy<2" "opencv-python<4.12"
-git --no-pager diff --stat -- .ci/constraints.txt .ci/constraints-numpy1.txt
+git --no-pager diff --stat -- .ci/constraints.txt .ci/constraints-numpy1.txt \
+    .ci/constraints-opencv5.txt

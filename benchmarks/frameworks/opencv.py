@@ -63,9 +63,11 @@ class OpenCV(_onnx.OnnxFramework):
 
     def _runtime(self, role: str, net: Any, prepared: Prepared, t0: float) -> Runtime:
         """The runtime of a configured net: the first forward ends its first-run time."""
+        feeds = list(prepared.inputs.items())
+        for name, blob in feeds:  # a model with symbolic input sizes is built for these
+            net.setInput(blob, name)
         names = list(net.getUnconnectedOutLayersNames())
         prepared.extra.setdefault("cv_output_names", names)
-        feeds = list(prepared.inputs.items())
 
         def call() -> list[np.ndarray]:
             for name, blob in feeds:

@@ -14,10 +14,13 @@ returns a :class:`WebNNNet`, which behaves like ``cv2.dnn.Net``: with
 ``DNN_BACKEND_WEBNN`` the model is partitioned at the ONNX level (the translators and
 partitioner shared with the ONNX Runtime EP), each partition becomes one OpenCV Python layer
 running a compiled WebNN graph, and OpenCV's CPU backend runs the other nodes; any other
-backend is plain OpenCV. Options (keyword arguments of :func:`readNet`): ``backend``
-("openvino" default, or "reference"), ``device`` (OpenVINO device, default "CPU"),
-``precision`` ("float32" default; "bfloat16"/"float16" only when asked),
-``power_preference`` and ``cache_dir``.
+backend is plain OpenCV. Options (keyword arguments of :func:`readNet`; the table shared
+with the other hosts is :data:`webnn_providers.runtime.OPTION_TABLE`): ``backend``
+("openvino" default, "reference" or any registered backend name), ``device`` (the
+backend's device, OpenVINO's default "CPU"), ``precision`` ("float32" default;
+"bfloat16"/"float16" only when asked), ``power_preference`` and ``cache_dir``. Bad ones
+raise :class:`ProviderOptionError` (a ``ValueError``; an unknown name also a
+``TypeError``).
 
 C++ consumers such as ``cv2.dnn.Model`` accept only a real ``cv2.dnn.Net``: pass them
 ``net.cv_net`` (see :attr:`WebNNNet.cv_net` for what they cannot report).
@@ -34,29 +37,24 @@ import onnx
 import webnn_core as webnn
 
 from ..report import NodeReport, PartitionReport
+from ..runtime import OPTIONS, ProviderOptionError, create_context
 from ._layer import LayerError
-from ._net import DNN_BACKEND_WEBNN, OPENCV_MAJOR, WebNNBackendError, WebNNNet
+from ._net import DNN_BACKEND_WEBNN, OPENCV_MAJOR, WebNNBackendError, WebNNNet, check_engine
 
 __all__ = ["DNN_BACKEND_WEBNN", "OPENCV_MAJOR", "OPTIONS", "LayerError", "NodeReport",
-           "PartitionReport", "WebNNBackendError", "WebNNNet", "partition_report", "readNet",
-           "readNetFromONNX"]
+           "PartitionReport", "ProviderOptionError", "WebNNBackendError", "WebNNNet",
+           "partition_report", "readNet", "readNetFromONNX"]
 
-#: keyword options of readNet (the WebNN context's)
-OPTIONS = ("backend", "device", "power_preference", "precision", "cache_dir")
+#: the name the backend's option errors carry
+HOST = "webnn_providers.opencv"
 
 ModelSource = str | os.PathLike | bytes | bytearray | memoryview | np.ndarray
 
 
 def _context(options: dict[str, Any]) -> webnn.MLContext:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise TypeError(f"webnn_providers.opencv: unknown option(s) {', '.join(unknown)}; "
-                        f"known options: {', '.join(OPTIONS)}")
-    kwargs = {k: v for k, v in options.items() if v is not None}
-    try:
-        return webnn.ml.create_context(**kwargs)
-    except (TypeError, ValueError, webnn.WebNNError) as exc:
-        raise ValueError(f"webnn_providers.opencv: invalid options {options}: {exc}") from exc
+    """The WebNN context for readNet's keyword options (the table shared with the other
+    hosts); an unknown keyword is also a ``TypeError``, as for any Python function."""
+    return create_context(options, HOST)
 
 
 def _load(model: ModelSource) -> tuple[onnx.ModelProto, bytes]:
@@ -82,16 +80,19 @@ def _load(model: ModelSource) -> tuple[onnx.ModelProto, bytes]:
     return proto, data
 
 
-def readNetFromONNX(model: ModelSource, **options: Any) -> WebNNNet:  # noqa: N802
+def readNetFromONNX(model: ModelSource, engine: int | None = None,  # noqa: N802
+                    **options: Any) -> WebNNNet:
     """An ONNX model (path, bytes, or a uint8 array as ``cv2.dnn.readNetFromONNX`` takes)
-    as a :class:`WebNNNet`; ``options`` are the WebNN context's (see the module doc)."""
+    as a :class:`WebNNNet`; ``engine`` is OpenCV 5's ``cv2.dnn.ENGINE_*`` (both nets are
+    imported with it); ``options`` are the WebNN context's (see the module doc)."""
+    engine = check_engine(engine)
     context = _context(options)
     proto, data = _load(model)
-    return WebNNNet(proto, data, context, options)
+    return WebNNNet(proto, data, context, options, engine)
 
 
 def readNet(model: ModelSource, config: str = "", framework: str = "",
-            **options: Any) -> WebNNNet:  # noqa: N802
+            engine: int | None = None, **options: Any) -> WebNNNet:  # noqa: N802
     """As ``cv2.dnn.readNet`` for ONNX models (the format the WebNN backend translates)."""
     name = os.fspath(model) if isinstance(model, (str, os.PathLike)) else ""
     if config or (framework and framework.lower() != "onnx") or \
@@ -99,7 +100,7 @@ def readNet(model: ModelSource, config: str = "", framework: str = "",
         raise ValueError(f"webnn_providers.opencv reads ONNX models only (got model={name!r}, "
                          f"config={config!r}, framework={framework!r}); use cv2.dnn.readNet "
                          "for other formats")
-    return readNetFromONNX(model, **options)
+    return readNetFromONNX(model, engine, **options)
 
 
 def partition_report(model: ModelSource, **options: Any) -> PartitionReport:

@@ -35,8 +35,11 @@ class DirectRunner:
     """Runs ``partition`` (which holds every node of the model) on stored inputs."""
 
     def __init__(self, partition: Partition, graph_inputs: Sequence[str],
-                 layer_values: dict[str, str], last_layer: str) -> None:
+                 layer_values: dict[str, str], last_layer: str, *,
+                 scaled_inputs: bool = True) -> None:
         self.partition = partition
+        #: OpenCV 4's setInput scales and subtracts means; OpenCV 5's refuses both
+        self._scaled_inputs = scaled_inputs
         self._graph_inputs = list(graph_inputs)
         #: OpenCV layer name -> the value its first output is (outputs of the partition)
         self._layer_values = layer_values
@@ -65,6 +68,10 @@ class DirectRunner:
             self._inputs[name] = None
             return False
         means = _means(mean)
+        if not self._scaled_inputs and (means is None or any(means) or
+                                        float(scalefactor) != 1.0):
+            self._inputs[name] = None  # OpenCV 5 refuses them: let it say so
+            return False
         if means is None or (any(means) and (blob.ndim < 2 or blob.shape[1] > 4)):
             self._inputs[name] = None  # OpenCV refuses it: let it say so
             return False

@@ -4,8 +4,9 @@ behind it.
 OpenCV creates one :class:`WebNNLayer` per partition node when it imports the rewritten
 model; the layer finds its :class:`Partition` in a process-wide registry through the node's
 ``webnn_key`` attribute. ``getMemoryShapes`` returns the output shapes of the WebNN graph
-built for the input shapes OpenCV proposes (one graph per distinct input shape, kept in a
-small cache; a fully static partition is built once, before import). ``forward`` runs it.
+built for the input shapes OpenCV proposes (one graph per distinct input shape, kept in the
+shared :class:`~webnn_providers.runtime.VariantCache`; a fully static partition is built
+once, before import). ``forward`` runs it.
 
 An exception escaping a Python layer's ``forward`` hangs OpenCV 4.14 (measured here), so
 ``forward`` never raises: it records (and logs) the error on the partition and returns
@@ -19,7 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,12 +27,13 @@ import numpy as np
 import webnn_core as webnn
 
 from ..onnx import GraphInfo, build_graph
-from ._plan import KEY_ATTRIBUTE, LAYER_TYPE
+from ..runtime import VariantCache
+from ._plan import KEY_ATTRIBUTE, LAYER_TYPE, Layout
 
 _LOG = logging.getLogger("webnn")
+#: OpenCV 4 shows 1-D tensors as [n, 1]; OpenCV 5 has 1-D tensors
+OPENCV_MAJOR = int(__import__("cv2").__version__.split(".")[0])
 
-#: WebNN graphs kept per partition with varying input shapes (one per shape)
-MAX_SHAPES = 4
 #: OpenCV hands a Python layer a new array every call; rebinding a new address costs
 #: OpenVINO about 20 us, so inputs up to this size are copied into a buffer bound once
 #: (a 1 MB copy costs about as much)
@@ -56,7 +57,7 @@ class _Variant:
 
     def __init__(self, graph: webnn.MLGraph, inputs: Sequence[str],
                  outputs: Sequence[str]) -> None:
-        self.dispatch = graph.implementation.dispatch
+        self.dispatch = graph.dispatch_arrays
         desc = graph.input_descriptors
         self.input_shapes = [tuple(desc[name].shape) if name in desc else None
                              for name in inputs]
@@ -80,7 +81,7 @@ class _Variant:
 
 
 def _opencv_shape(shape: Sequence[int]) -> list[int]:
-    return [*shape, 1] if len(shape) == 1 else list(shape)
+    return [*shape, 1] if len(shape) == 1 and OPENCV_MAJOR < 5 else list(shape)
 
 
 def _as_mat(array: np.ndarray) -> np.ndarray:
@@ -104,27 +105,53 @@ class Partition:
         self.inputs = list(inputs)
         self.outputs = list(outputs)
         self.error: BaseException | None = None
-        self._lock = threading.Lock()
-        self._variants: OrderedDict[tuple, _Variant] = OrderedDict()
+        self._variants: VariantCache[tuple, _Variant] = VariantCache()
         self._last: _Variant | None = None
+        #: OpenCV 5's layout of the partition node (see ._plan.Layout); None on OpenCV 4
+        self.layout: Layout | None = None
+        self._layer_outputs: list[np.ndarray] = []
+        self._first_input = 0
         static = [graph.values[name].static_shape for name in self.inputs]
         if all(s is not None for s in static):
             self._last = self.variant(tuple(static))  # type: ignore[arg-type]
 
+    def static_output_shapes(self) -> list[tuple[int, ...]]:
+        """The outputs' shapes of the partition built for its static input shapes."""
+        if self._last is None:
+            raise ValueError(f"partition {self.key}: input shapes are not static")
+        return [tuple(self._last.outputs[name].shape) for name in self.outputs]
+
+    def set_layout(self, lay: Layout) -> None:
+        """Lay the node out for OpenCV 5: every output of ``lay.shape`` (see ._plan)."""
+        self.layout = lay
+        self._first_input = 1 if lay.carrier else 0
+        count = lay.num_values if lay.flat else lay.num_values - len(self.outputs)
+        buffers = [np.zeros(lay.shape, np.float32) for _ in range(count)]
+        self._layer_outputs = [_as_mat(b) for b in buffers]
+        self._flat = [b.reshape(-1) for b in buffers[:len(self.outputs)]] if lay.flat else []
+
+    def run_layer(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`run` on what OpenCV hands the Python layer, laid out as OpenCV expects
+        (on OpenCV 5: the carrier dropped, flattened outputs, padding outputs)."""
+        lay = self.layout
+        if lay is None:
+            return self.run(arrays)
+        first = self._first_input
+        results = self.run(arrays[first:first + len(self.inputs)])
+        if lay.flat:
+            for flat, result in zip(self._flat, results, strict=True):
+                flat[:result.size] = np.asarray(result).reshape(-1)
+            return self._layer_outputs
+        return [*results, *self._layer_outputs]
+
     def variant(self, shapes: tuple[tuple[int, ...], ...]) -> _Variant:
         """The WebNN graph for these input shapes (built on first use)."""
-        with self._lock:
-            found = self._variants.get(shapes)
-            if found is not None:
-                self._variants.move_to_end(shapes)
-                return found
-            translated = build_graph(self.context, self.graph, self.nodes,
-                                     dict(zip(self.inputs, shapes, strict=True)))
-            found = _Variant(translated.graph, self.inputs, self.outputs)
-            self._variants[shapes] = found
-            while len(self._variants) > MAX_SHAPES:
-                self._variants.popitem(last=False)
-            return found
+        return self._variants.get(shapes, self._build_variant)
+
+    def _build_variant(self, shapes: tuple[tuple[int, ...], ...]) -> _Variant:
+        translated = build_graph(self.context, self.graph, self.nodes,
+                                 dict(zip(self.inputs, shapes, strict=True)))
+        return _Variant(translated.graph, self.inputs, self.outputs)
 
     def output_shapes(self, input_shapes: Sequence[Sequence[int]]) -> list[list[int]]:
         variant = self.variant(self._shapes(input_shapes))
@@ -174,6 +201,9 @@ class Partition:
     def fallback_outputs(self) -> list[np.ndarray]:
         """NaN outputs of the last known shapes (what ``forward`` returns after an error,
         so that a consumer that cannot see the error does not get plausible numbers)."""
+        if self.layout is not None:
+            return [_as_mat(np.full(self.layout.shape, np.nan, np.float32))
+                    for _ in range(self.layout.num_values)]
         if self._last is None:
             return [np.full((1,), np.nan, np.float32) for _ in self.outputs]
         return [_as_mat(np.full(s, np.nan, np.float32)) for s in self._last.output_shapes]
@@ -220,7 +250,7 @@ class WebNNLayer:
                        LAYER_TYPE, self._key)
             return [np.full(np.shape(inputs[0]), np.nan, np.float32)] if inputs else []
         try:
-            return partition.run(inputs)
+            return partition.run_layer(inputs)
         except BaseException as exc:  # noqa: BLE001 - an escaping exception hangs OpenCV
             partition.error = exc
             _LOG.error("webnn: WebNN partition %s failed in OpenCV's forward: %s: %s",

@@ -10,10 +10,16 @@ rules for what may cross between its graph and a Python layer
   rank: OpenCV has no 0-d blobs);
 - a layer whose inputs are all constant runs at import time and loses its output names, so
   a partition must read at least one value that depends on the model's inputs;
-- OpenCV 5's Python layers never get ``getMemoryShapes`` called: every output takes the
-  shape of input 0, and the layer gets as many outputs as it has inputs while their types
-  count only its real outputs (an assertion fails), so there a partition must keep input
-  0's shape on all its outputs and read no more values than it writes.
+- OpenCV 5's Python layers never get ``getMemoryShapes`` called: OpenCV 5 gives such a
+  layer as many outputs as it has inputs, each of input 0's shape. There a partition must
+  read values of static shape (a model with symbolic input sizes is built for the sizes
+  ``setInput`` gives, see ._net) and its node is laid out so that OpenCV can size it alone
+  (:class:`Layout`): no carrier when every output has input 0's shape; else a constant
+  zero "shape carrier" of the outputs' shape as input 0; outputs of different shapes are
+  handed back flattened into one [1, K] carrier shape and restored by OpenCV Slice/Reshape
+  nodes; repeats of input 0 or padding outputs make the counts equal. The cost: OpenCV
+  copies the carrier into the layer and the padding outputs out of it (about 40 us per
+  0.8 MB on OpenCV 5.1, next to a bridge cost of about 95 us per call for such a layer).
 
 A node of a partition that breaks a rule goes back to OpenCV (with the rule as reason) and
 the partitioning is redone, until every partition obeys them.
@@ -32,8 +38,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from ..onnx import GraphInfo, group_io
 from ..partition import partition
@@ -92,7 +99,7 @@ class _Refusals:
             self.changed = True
 
 
-def _check_group(graph: GraphInfo, group: Group, dynamic: set[str], shapes_from_input0: bool,
+def _check_group(graph: GraphInfo, group: Group, dynamic: set[str], static_inputs: bool,
                  refusals: _Refusals, producers: dict[str, int],
                  consumers: dict[str, list[int]]) -> None:
     members = set(group.nodes)
@@ -111,27 +118,18 @@ def _check_group(graph: GraphInfo, group: Group, dynamic: set[str], shapes_from_
             refusals.refuse(i, "the partition computes only from constants (OpenCV runs "
                                "such a layer once at import and loses its outputs' names)")
         return
-    if shapes_from_input0:
-        if len(group.inputs) > len(group.outputs):
-            for i in group.nodes:
-                refusals.refuse(i, f"OpenCV 5 sizes a Python layer's outputs by its number of "
-                                   f"inputs but types them by its number of outputs, so a "
-                                   f"partition cannot read more values ({len(group.inputs)}) "
-                                   f"than it writes ({len(group.outputs)})")
-            return
-        first = graph.values[group.inputs[0]].static_shape
-        for name in group.outputs:
-            shape = graph.values[name].static_shape
-            if first is None or shape != first:
+    if static_inputs:
+        for name in group.inputs:
+            if graph.values[name].static_shape is None:
                 for i in group.nodes:
-                    refusals.refuse(i, f"OpenCV 5 gives every output of a Python layer the "
-                                       f"shape of its first input ({first}), and output "
-                                       f"{name!r} has shape {shape}")
+                    refusals.refuse(i, f"OpenCV 5 never asks a Python layer for its output "
+                                       f"shapes, so they must be known before import, and "
+                                       f"input {name!r} of the partition has no static shape")
                 return
 
 
 def plan_groups(graph: GraphInfo, report: PartitionReport, predecessors: Sequence[Sequence[int]],
-                *, shapes_from_input0: bool = False) -> list[Group]:
+                *, static_inputs: bool = False) -> list[Group]:
     """Partitions that obey OpenCV's rules; ``report`` is updated in place (its partitions,
     and the refused nodes' reasons). Values wanted from inside partitions are among
     ``graph.outputs``."""
@@ -142,7 +140,7 @@ def plan_groups(graph: GraphInfo, report: PartitionReport, predecessors: Sequenc
         groups = [Group(nodes, *group_io(graph, nodes)) for nodes in report.partitions]
         refusals = _Refusals(report)
         for group in groups:
-            _check_group(graph, group, dynamic, shapes_from_input0, refusals, producers,
+            _check_group(graph, group, dynamic, static_inputs, refusals, producers,
                          consumers)
         if not refusals.changed:
             return groups
@@ -185,23 +183,68 @@ def partition_node_name(key: str) -> str:
     return f"webnn_partition_{key.rsplit('/', 1)[-1]}"
 
 
+@dataclass
+class Layout:
+    """How an OpenCV 5 partition node lays out its values (see :func:`layout`): OpenCV 5
+    gives a Python layer as many outputs as inputs, every one of input 0's shape."""
+
+    #: input 0 is a constant ``shape`` carrier (else input 0 is the partition's first input)
+    carrier: bool
+    #: the shape of every output of the node
+    shape: tuple[int, ...]
+    #: the real outputs are handed back flattened into ``shape`` ([1, K]) and reshaped by
+    #: OpenCV Slice/Reshape nodes after the partition
+    flat: bool
+    #: node inputs (carrier, partition inputs, repeats of input 0) = node outputs
+    num_values: int
+    #: the real outputs' shapes
+    output_shapes: list[tuple[int, ...]]
+
+
+def layout(input_shapes: Sequence[tuple[int, ...] | None],
+           output_shapes: Sequence[tuple[int, ...]]) -> Layout:
+    """The OpenCV 5 layout of a partition reading ``input_shapes`` and writing
+    ``output_shapes``: no carrier when every output has input 0's shape; a carrier of the
+    outputs' shape when they share one; else a [1, K] carrier, K the largest output size."""
+    outs = [tuple(int(d) for d in s) for s in output_shapes]
+    first = input_shapes[0] if input_shapes else None
+    n, m = len(input_shapes), len(outs)
+    if all(len(s) >= 2 for s in outs) and len(set(outs)) == 1:
+        if first is not None and outs[0] == tuple(first):
+            return Layout(False, outs[0], False, max(n, m), outs)
+        return Layout(True, outs[0], False, max(n + 1, m), outs)
+    size = max(int(np.prod(s)) for s in outs)
+    return Layout(True, (1, size), True, max(n + 1, m), outs)
+
+
+def _carrier_name(key: str) -> str:
+    return f"{partition_node_name(key)}_shape"
+
+
 def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys: list[str],
-            predecessors: Sequence[Sequence[int]], extra_outputs: Iterable[str] = ()
-            ) -> onnx.ModelProto:
-    """The model OpenCV imports: each group replaced by one ``WebNNPartition`` node."""
+            predecessors: Sequence[Sequence[int]], extra_outputs: Iterable[str] = (),
+            layouts: Sequence[Layout | None] | None = None) -> onnx.ModelProto:
+    """The model OpenCV imports: each group replaced by one ``WebNNPartition`` node
+    (laid out for OpenCV 5 where ``layouts`` gives a :class:`Layout`)."""
     extra = set(extra_outputs)
     producers = graph.producers()
     source = model.graph
     nodes: list[onnx.NodeProto] = []
+    carriers: list[onnx.TensorProto] = []
     for unit in _condensed_order(len(source.node), groups, predecessors):
         if isinstance(unit, int):
             nodes.append(source.node[unit])
             continue
-        key = keys[groups.index(unit)]
+        index = groups.index(unit)
+        key = keys[index]
         outputs = [f"{name}{EXPOSED_SUFFIX}" if name in extra else name for name in unit.outputs]
-        nodes.append(helper.make_node(LAYER_TYPE, unit.inputs, outputs,
-                                      name=partition_node_name(key),
-                                      **{KEY_ATTRIBUTE: key}))
+        lay = layouts[index] if layouts else None
+        if lay is None:
+            nodes.append(helper.make_node(LAYER_TYPE, unit.inputs, outputs,
+                                          name=partition_node_name(key),
+                                          **{KEY_ATTRIBUTE: key}))
+        else:
+            nodes.extend(_laid_out(key, unit, outputs, lay, carriers))
         for name in unit.outputs:
             if name in extra:
                 # the layer OpenCV names after the original node, with its output value
@@ -213,7 +256,7 @@ def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys:
         nodes, source.name,
         [vi for vi in source.input],
         list(source.output),
-        [init for init in source.initializer if init.name in used],
+        [init for init in source.initializer if init.name in used] + carriers,
         value_info=[vi for vi in source.value_info],
     )
     # IR < 4 lists initializers among the inputs too: drop the ones no longer used
@@ -225,3 +268,36 @@ def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys:
     result.CopyFrom(model)
     result.graph.CopyFrom(new_graph)
     return result
+
+
+def _laid_out(key: str, group: Group, outputs: list[str], lay: Layout,
+              carriers: list[onnx.TensorProto]) -> list[onnx.NodeProto]:
+    """The partition node as OpenCV 5 can size it without asking the layer (see
+    :class:`Layout`), and the Slice/Reshape nodes that restore flattened outputs."""
+    name = partition_node_name(key)
+    inputs = list(group.inputs)
+    if lay.carrier:
+        carrier = _carrier_name(key)
+        carriers.append(numpy_helper.from_array(np.zeros(lay.shape, np.float32), carrier))
+        inputs.insert(0, carrier)
+    inputs += [inputs[0]] * (lay.num_values - len(inputs))
+    node_outputs = [f"{out}__flat" for out in outputs] if lay.flat else list(outputs)
+    node_outputs += [f"{name}_pad{j}" for j in range(lay.num_values - len(outputs))]
+    nodes = [helper.make_node(LAYER_TYPE, inputs, node_outputs, name=name,
+                              **{KEY_ATTRIBUTE: key})]
+    if lay.flat:
+        for k, (out, shape) in enumerate(zip(outputs, lay.output_shapes, strict=True)):
+            size = int(np.prod(shape))
+            source = node_outputs[k]
+            if size != lay.shape[1]:
+                consts = [numpy_helper.from_array(np.array(v, np.int64), f"{name}_o{k}_{tag}")
+                          for tag, v in (("starts", [0]), ("ends", [size]), ("axes", [1]))]
+                carriers.extend(consts)
+                nodes.append(helper.make_node("Slice", [source, *(c.name for c in consts)],
+                                              [f"{out}__slice"], name=f"{name}_slice{k}"))
+                source = f"{out}__slice"
+            target = numpy_helper.from_array(np.array(shape, np.int64), f"{name}_o{k}_shape")
+            carriers.append(target)
+            nodes.append(helper.make_node("Reshape", [source, target.name], [out],
+                                          name=f"{name}_out{k}"))
+    return nodes

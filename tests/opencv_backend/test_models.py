@@ -20,6 +20,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 from onnx import TensorProto
+from webnn_providers import opencv as webnn_cv
 
 from tests.opencv_backend.helpers import (
     ACCUM,
@@ -330,7 +331,8 @@ def _oracle(case: Case, model: onnx.ModelProto, feeds: dict[str, np.ndarray]) ->
         plain = run_plain(model.SerializeToString(), feeds)
     except cv2.error:
         return "onnx"  # OpenCV cannot import it
-    assert mismatch(plain[0], want[0], case.tol) is not None, \
+    # the problems are OpenCV 4's (OpenCV 5 fixed some): the ONNX reference is the oracle
+    assert webnn_cv.OPENCV_MAJOR >= 5 or mismatch(plain[0], want[0], case.tol) is not None, \
         f"OpenCV no longer shows the problem ({case.opencv_bug}): compare with it again"
     return "onnx"
 
@@ -376,9 +378,16 @@ def test_every_family_covered() -> None:
 
 
 def _partition_nodes(net) -> list[tuple[list[str], list[str]]]:
-    """(inputs, outputs) of each WebNNPartition node of the model OpenCV imported."""
-    return [(list(n.input), list(n.output)) for n in net.rewritten_model().graph.node
-            if n.op_type == "WebNNPartition"]
+    """(inputs, outputs) of each WebNNPartition node of the model OpenCV imported (on
+    OpenCV 5 without its layout's shape carrier, repeated inputs and padding outputs)."""
+    result = []
+    for n in net.rewritten_model().graph.node:
+        if n.op_type != "WebNNPartition":
+            continue
+        inputs = list(dict.fromkeys(i for i in n.input if not i.startswith(n.name)))
+        outputs = [o.removesuffix("__flat") for o in n.output if not o.startswith(n.name)]
+        result.append((inputs, outputs))
+    return result
 
 
 def test_two_graph_inputs_one_partition() -> None:
@@ -478,6 +487,9 @@ def test_ranks_crossing_boundaries(shape: list[int]) -> None:
 def test_forward_layers_inside_partition() -> None:
     """forward(names) with layers inside a partition (conv, sig) and graph outputs: the
     values equal plain OpenCV's for the same layer names."""
+    if webnn_cv.OPENCV_MAJOR >= 5:
+        pytest.skip("OpenCV 5.1 cannot forward an inner tensor itself (an assertion); "
+                    "test_direct.py checks the WebNN backend's against onnx.reference")
     model = _split_model()
     data = model.SerializeToString()
     x = _x([1, 3, 6, 6])
@@ -579,12 +591,20 @@ def test_shape_chain_folds_with_static_shapes(cut: bool) -> None:
 
 
 @pytest.mark.parametrize("cut", [False, True], ids=["direct", "after_opencv_casts"])
-def test_shape_chain_with_symbolic_batch_stays_with_opencv(cut: bool) -> None:
-    """A symbolic batch cannot fold: the int64 chain stays with OpenCV, its nodes refused by
-    OpenCV's float32 rule (kind "opencv"); conv and the final Relu run on WebNN."""
+def test_shape_chain_with_symbolic_batch_folds_once_sizes_are_set(cut: bool) -> None:
+    """A symbolic batch cannot fold before the sizes are known: the report then shows the
+    int64 chain staying with OpenCV, its nodes refused by OpenCV's float32 rule (kind
+    "opencv"). The net is built for the sizes setInput gives (issue 14): there the chain
+    folds and the Reshape joins conv and Relu, as with a static shape."""
     model = _shape_chain(cut, "N")
-    report = check(model, {"x": _x([2, 3, 4, 4])}, ACCUM, taken=["conv", "relu"],
-                   partitions=[["conv"], ["relu"]])
+    # onnx.reference is the oracle: plain OpenCV 4.14 gets this chain wrong with a batch
+    # of 2 (its output is [1, 128] where ONNX says [2, 64]); OpenCV 5.1 gets it right
+    report = check(model, {"x": _x([2, 3, 4, 4])}, ACCUM, taken=["conv", "reshape", "relu"],
+                   partitions=[["conv", "reshape", "relu"]], oracle="onnx")
+    assert sorted(label.split("'")[1] for label in report.folded) == sorted(CHAIN), \
+        report.summary()
+    report = webnn_cv.readNetFromONNX(model.SerializeToString()).partition_report()
+    assert sorted(n.name for n in report.nodes if n.supported) == ["conv", "relu"]
     assert not report.folded, report.summary()
     kinds = report_kinds(report)
     for name in CHAIN:
@@ -622,7 +642,9 @@ def test_int32_round_trip_inside_partition() -> None:
     x = _x([2, 3, 4])
     m = x * np.float32(10.0)
     (plain,) = run_plain(model.SerializeToString(), {"x": x})
-    assert np.array_equal(plain, m + m), "OpenCV's Cast to INT32 truncates now: use it again"
+    # OpenCV 5 truncates (the oracle stays onnx.reference)
+    assert webnn_cv.OPENCV_MAJOR >= 5 or np.array_equal(plain, m + m), \
+        "OpenCV's Cast to INT32 truncates now: use it again"
     check(model, {"x": x}, EXACT, partitions=[[n.name for n in nodes]], oracle="onnx")
 
 
@@ -703,7 +725,7 @@ def _spread_tol(want: np.ndarray, second: np.ndarray) -> Tol:
 
 
 def _run_model(name: str, tmp_path: Path) -> None:
-    from benchmarks import models as bm
+    from webnn_providers.testing import onnx_models as bm
 
     prepared = bm.prepare(name, tmp_path)
     data = Path(prepared.path).read_bytes()
@@ -718,14 +740,14 @@ def _run_model(name: str, tmp_path: Path) -> None:
     print(summary)
     try:
         plain = cv2.dnn.readNetFromONNX(np.frombuffer(data, np.uint8))
+        for key, value in feeds.items():
+            plain.setInput(value, key)  # OpenCV 5 reports an unsupported op here
+        assert plain.getUnconnectedOutLayersNames() == names, summary
+        want = [np.array(a) for a in plain.forward(names)]
     except cv2.error:
         plain = None
     ort_out = _ort(data, feeds, names)
     if plain is not None:
-        for key, value in feeds.items():
-            plain.setInput(value, key)
-        assert plain.getUnconnectedOutLayersNames() == names, summary
-        want = [np.array(a) for a in plain.forward(names)]
         tols = [_spread_tol(w, s) for w, s in zip(want, ort_out, strict=True)]
         oracle = "plain OpenCV"
     else:
@@ -768,11 +790,12 @@ def _openvino_native(path: str, feeds: dict[str, np.ndarray], names: Sequence[st
 #: models plain OpenCV cannot import, compared with onnxruntime's CPU EP: tolerance, why
 IMPORT_FAILS_TOL = {
     "candy": (Tol(ACCUM.rtol, 1e-4),
-              "OpenCV 4.14 cannot import its Crop. The WebNN backend equals OpenVINO reading "
-              "the ONNX file itself (checked with ACCUM); both are 0.022 (8e-5 of the output's "
-              "magnitude 270) off onnxruntime where WebNN's numpy reference backend is 0.004 "
-              "off: OpenVINO's float32 InstanceNormalization (MVN), carried by the residual "
-              "blocks (see tests/ort/test_real_models.py)"),
+              "OpenCV 4.14 cannot import its Crop (OpenCV 5.1: its Affine). The WebNN "
+              "backend equals OpenVINO reading the ONNX file itself (checked with ACCUM); "
+              "both are 0.022 (8e-5 of the output's magnitude 270) off onnxruntime where "
+              "WebNN's numpy reference backend is 0.004 off: OpenVINO's float32 "
+              "InstanceNormalization (MVN), carried by the residual blocks (see "
+              "tests/ort/test_real_models.py)"),
 }
 
 
@@ -795,8 +818,9 @@ LIGHT_MODELS = ("squeezenet", "resnet50", "googlenet", "densenet121", "shufflene
 
 @pytest.mark.parametrize("name", LIGHT_MODELS)
 def test_light_model(name: str, tmp_path: Path) -> None:
-    """The onnx wheel's light CNNs with seeded weights (benchmarks/models.py prepare)."""
-    from benchmarks import models as bm
+    """The onnx wheel's light CNNs with seeded weights
+    (webnn_providers.testing.onnx_models.prepare)."""
+    from webnn_providers.testing import onnx_models as bm
 
     if name not in bm.available_models():
         pytest.skip(f"the onnx wheel has no light model {name} in {bm.LIGHT_DIR}")
