@@ -10,18 +10,19 @@ For each model and framework, in one process, three runtimes read the same model
 (benchmarks/frameworks/): the framework's default path (host), the framework with its WebNN
 provider, and OpenVINO directly (native). After ``--warmup`` runs of each they are timed in
 ``--runs`` interleaved rounds (one call of each per round, in an order where every runtime
-follows every other one equally often, benchmarks/_timing.py) so machine noise and
+follows every other one equally often, benchmarks/frameworks/timing.py) so machine noise and
 after-effects hit all three alike. Reported: median and p90
 latency, the ratios WebNN/host and WebNN/native (ratio of medians; the median of per-round
 paired ratios is in the JSON), the nodes WebNN took and its partitions, the first-run time
 (load + build/compile + first inference; WebNN's in-process compiled-graph cache is emptied
 before each WebNN build so an earlier framework's compile of the same graph does not count)
-and whether the outputs agree with the host's (rule: benchmarks/frameworks/base.py).
+and whether the outputs agree with the host's (rule: benchmarks/frameworks/parity.py).
 
-Built-in models (no download): the light CNNs of the ``onnx`` wheel with seeded random weights
-for onnxruntime and opencv, MobileNetV2 float32 and int8 built with the TFLite flatbuffer
-schema for tflite. ``--model`` takes ``.onnx`` / ``.tflite`` files (or a built-in name).
-A framework, model or runtime that cannot run is reported with its reason; the run goes on.
+Built-in models (no download, webnn_providers.testing): the light CNNs of the ``onnx`` wheel
+with seeded random weights for onnxruntime and opencv, MobileNetV2 float32 and int8 built with
+the TFLite flatbuffer schema for tflite. ``--model`` takes ``.onnx`` / ``.tflite`` files (or a
+built-in name). A framework, model or runtime that cannot run is reported with its reason; the
+run goes on.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import frameworks as fw
-from . import results as out
-from ._timing import environment, interleaved, ratio_summary, summarize
+from .frameworks import results as out
+from .frameworks.timing import environment, interleaved, ratio_summary, summarize
 
 #: defaults of the default run (it must finish in < 5 minutes on 2 cores)
 DEFAULT_RUNS = 50
@@ -244,11 +245,9 @@ def error_info(exc: BaseException) -> dict[str, Any]:
 def _fresh_webnn_cache() -> None:
     """Empty webnn_core's in-process compiled-graph cache so a WebNN first run includes its
     compile (another framework may already have compiled the same graph)."""
-    try:
-        from webnn_core.backends.openvino import _COMPILED
-    except ImportError:  # pragma: no cover - OpenVINO backend absent
-        return
-    _COMPILED.clear()
+    from webnn_core.backends import clear_caches
+
+    clear_caches()
 
 
 def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: ProgressBar,
@@ -309,7 +308,7 @@ def _measure(entry: dict[str, Any], runtimes: dict[str, fw.Runtime], adapter: fw
 
 def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Namespace,
             bar: ProgressBar) -> dict[str, Any]:
-    """One model on one framework: a JSON-able entry (see benchmarks/results.py)."""
+    """One model on one framework: a JSON-able entry (see benchmarks/frameworks/results.py)."""
     entry: dict[str, Any] = {"model": _display_name(job.model), "framework": job.framework,
                              "labels": dict(adapter.labels), "status": "failed"}
     if job.model not in adapter.builtin_models():
@@ -355,7 +354,7 @@ def _environment() -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any]:
-    """Plan and run every job; the result dict of benchmarks/results.py."""
+    """Plan and run every job; the result dict of benchmarks/frameworks/results.py."""
     t0 = time.perf_counter()
     adapters = {n: fw.get(n) for n in args.framework}
     jobs = plan(args.framework, args.model, args.explicit_framework, adapters)

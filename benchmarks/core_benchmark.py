@@ -5,10 +5,10 @@ from an ONNX file, in one run.
                                         [--warmup N] [--reference same|none|<network>]
                                         [--profile N]
 
-Both sides use the same weights (benchmarks/networks.py), the same device and the same
+Both sides use the same weights (webnn_providers.testing.networks), the same device and the same
 compile configuration (the WebNN OpenVINO backend's ``config``: INFERENCE_PRECISION_HINT f32,
 PERFORMANCE_HINT LATENCY). After warm-up the two are timed in interleaved rounds (the order
-alternates every round; helpers in benchmarks/_timing.py) so that machine noise hits both
+alternates every round; benchmarks/frameworks/timing.py) so that machine noise hits both
 alike. Each timed call is what a user sees end to end:
 
 - WebNN: ``ctx.compute(graph, {"x": x})`` (input validation, zero-copy input handover,
@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -44,15 +43,13 @@ from typing import Any
 import numpy as np
 import onnx
 import openvino as ov
+from webnn_providers.testing.networks import NETWORKS, Network, build_webnn, to_onnx
 
 import webnn_core as webnn
 
-from ._timing import diff, interleaved, publish, summarize
-from .networks import NETWORKS, Network, build_webnn, to_onnx
-
-#: runtime-model layer types that are not computation
-_NON_COMPUTE = {"Parameter", "Result", "Const", "Input", "Output"}
-
+from .frameworks.openvino import compile_file, compute_nodes, runtime_diff, runtime_op_counts
+from .frameworks.parity import diff
+from .frameworks.timing import interleaved, publish, ratio_summary, summarize
 
 # -- building ------------------------------------------------------------------------------
 
@@ -76,45 +73,16 @@ def compile_native(net: Network, device: str, config: dict[str, Any],
     path = os.path.join(workdir, f"{net.name}.onnx")
     onnx.save(to_onnx(net), path)
     t1 = time.perf_counter()
-    core = ov.Core()
-    t2 = time.perf_counter()
-    model = core.read_model(path)
-    t3 = time.perf_counter()
-    compiled = core.compile_model(model, device, config)
-    t4 = time.perf_counter()
-    return compiled, {"onnx_export_s": t1 - t0, "read_model_s": t3 - t2,
-                      "compile_s": t4 - t3, "onnx_bytes": os.path.getsize(path)}
+    compiled, steps, _ = compile_file(path, device, config)
+    return compiled, {"onnx_export_s": t1 - t0, "read_model_s": steps["read_model_s"],
+                      "compile_s": steps["compile_s"], "onnx_bytes": os.path.getsize(path)}
 
 
 def webnn_compiled_model(graph: webnn.MLGraph) -> ov.CompiledModel | None:
     """The ``ov.CompiledModel`` behind an OpenVINO-backed MLGraph (None if not found)."""
-    return getattr(getattr(graph, "implementation", None), "_compiled", None)
+    from webnn_core.backends.openvino import OpenVINOBackend
 
-
-def runtime_op_counts(compiled: ov.CompiledModel | None,
-                      kernels: bool = False) -> dict[str, int]:
-    """Layer types of the compiled (post-transformation) runtime model with their counts;
-    with ``kernels``, the compute layers as "layerType:primitiveType" (the CPU kernel)."""
-    if compiled is None:
-        return {}
-    counts: dict[str, int] = {}
-    for node in compiled.get_runtime_model().get_ordered_ops():
-        info = node.get_rt_info()
-        kind = info["layerType"].value if "layerType" in info else node.get_type_name()
-        if kernels:
-            if kind in _NON_COMPUTE:
-                continue
-            if "primitiveType" in info:
-                kind = f"{kind}:{info['primitiveType'].value}"
-        counts[kind] = counts.get(kind, 0) + 1
-    return dict(sorted(counts.items()))
-
-
-def runtime_diff(webnn_ops: dict[str, int], native_ops: dict[str, int]) -> dict[str, list[int]]:
-    """Layer types whose counts differ: type -> [webnn count, native count]."""
-    return {kind: [webnn_ops.get(kind, 0), native_ops.get(kind, 0)]
-            for kind in sorted(set(webnn_ops) | set(native_ops))
-            if webnn_ops.get(kind, 0) != native_ops.get(kind, 0)}
+    return OpenVINOBackend.compiled_model(graph)
 
 
 def profile(graph: webnn.MLGraph, net: Network, x: np.ndarray, device: str,
@@ -228,15 +196,13 @@ def run_benchmark(network: str = "resnet50", iterations: int = 50, warmup: int =
             result["profile_us"] = profile(graph, net, x, device, config, workdir,
                                            profile_iterations)
     stats = {name: summarize(s) for name, s in samples.items()}
-    paired = [w / n for w, n in zip(samples["webnn"], samples["native"], strict=True)]
     webnn_ops = runtime_op_counts(webnn_compiled_model(graph))
     native_ops = runtime_op_counts(compiled)
     webnn_kernels = runtime_op_counts(webnn_compiled_model(graph), kernels=True)
     native_kernels = runtime_op_counts(compiled, kernels=True)
     result.update({
         "latency": stats,
-        "ratio_of_medians": stats["webnn"]["median_ms"] / stats["native"]["median_ms"],
-        "median_paired_ratio": statistics.median(paired),
+        **ratio_summary(samples["webnn"], samples["native"]),
         "build": {"webnn_builder_calls_s": build_s, "webnn_build_compile_s": compile_s,
                   "native": native_times},
         "parity": {"webnn_vs_native": diff(webnn_out, native_out),
@@ -247,14 +213,10 @@ def run_benchmark(network: str = "resnet50", iterations: int = 50, warmup: int =
         "runtime_model": {"webnn": webnn_ops, "native": native_ops,
                           "differences": runtime_diff(webnn_ops, native_ops),
                           "kernel_differences": runtime_diff(webnn_kernels, native_kernels),
-                          "webnn_compute_nodes": _compute_nodes(webnn_ops),
-                          "native_compute_nodes": _compute_nodes(native_ops)},
+                          "webnn_compute_nodes": compute_nodes(webnn_ops),
+                          "native_compute_nodes": compute_nodes(native_ops)},
     })
     return result
-
-
-def _compute_nodes(counts: dict[str, int]) -> int:
-    return sum(n for kind, n in counts.items() if kind not in _NON_COMPUTE)
 
 
 # -- report --------------------------------------------------------------------------------

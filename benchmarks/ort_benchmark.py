@@ -4,23 +4,25 @@ OpenVINO reading the same ONNX file and against ONNX Runtime's CPU EP, in one ru
     python -m benchmarks.ort_benchmark [--models squeezenet,resnet50,...] [--iterations N]
                                        [--warmup N] [--json out.json] [--no-overhead]
 
-Models (benchmarks/models.py): the light CNNs shipped in the ``onnx`` wheel with seeded
-random weights (SqueezeNet, ResNet-50, GoogLeNet, DenseNet-121, ShuffleNet; more with
-``--models``) and the real models in ``../shared/models/onnx`` (skipped when absent), each
+Models (webnn_providers.testing.onnx_models): the light CNNs shipped in the ``onnx`` wheel
+with seeded random weights (SqueezeNet, ResNet-50, GoogLeNet, DenseNet-121, ShuffleNet; more
+with ``--models``) and the real models in ``../shared/models/onnx`` (skipped when absent), each
 prepared once into a temporary directory. For each model, three runtimes read the same file:
 
 - (a) ``webnn_ep``: ``ort.InferenceSession(path, providers=[("WebNNExecutionProvider",
   {"backend": "openvino"}), "CPUExecutionProvider"])``;
 - (b) ``openvino``: ``ov.Core().read_model(path)`` compiled with the configuration the WebNN
   OpenVINO backend uses (``OpenVINOBackend().config``: INFERENCE_PRECISION_HINT f32,
-  PERFORMANCE_HINT LATENCY), run through a reused infer request (zero-copy inputs);
+  PERFORMANCE_HINT LATENCY), run through a reused infer request (zero-copy inputs;
+  benchmarks/frameworks/openvino.py);
 - (c) ``ort_cpu``: ``ort.InferenceSession(path, providers=["CPUExecutionProvider"])``.
 
 After warm-up they are timed in interleaved rounds (carry-over-balanced order,
-benchmarks/_timing.py). Both ORT sessions set ``session.force_spinning_stop=1``: ORT's
-intra-op threads otherwise keep spinning after ``run`` returns and steal the 2 cores from
-whichever runtime is timed next (on this machine that made OpenVINO and the EP look up to 2x
-slower right after an ORT CPU call); the option changes nothing inside a run.
+benchmarks/frameworks/timing.py). Both ORT sessions set ``session.force_spinning_stop=1``
+(benchmarks/frameworks/onnxruntime.py): ORT's intra-op threads otherwise keep spinning after
+``run`` returns and steal the 2 cores from whichever runtime is timed next (on this machine
+that made OpenVINO and the EP look up to 2x slower right after an ORT CPU call); the option
+changes nothing inside a run.
 
 Reported per model: median/p90 latency of each runtime, ratio (a)/(b) (target <= 1.05) and
 (c)/(a), as ratio of medians and median of per-round paired ratios; parity of (a) vs (c)
@@ -56,108 +58,28 @@ import onnxruntime as ort
 import openvino as ov
 import webnn_providers.onnxruntime as webnn_ort
 from onnx import TensorProto, helper, numpy_helper
-from webnn_providers.onnxruntime import _ep
+from webnn_providers.onnxruntime import _kernel
+from webnn_providers.testing import onnx_models as model_zoo
 
 import webnn_core as webnn
-from webnn_core.backends.openvino import OpenVINOBackend
 
-from . import models as model_zoo
-from ._timing import (
-    environment,
-    interleaved,
-    progress,
-    publish,
-    ratio_summary,
-    summarize,
-    worst_diff,
+from .core_benchmark import webnn_compiled_model
+from .frameworks import openvino
+from .frameworks.onnxruntime import (
+    SESSION_CONFIG,
+    assignment,
+    create_cpu_session,
+    create_ep_session,
 )
-from .core_benchmark import runtime_diff, runtime_op_counts, webnn_compiled_model
+from .frameworks.parity import worst_diff
+from .frameworks.timing import environment, interleaved, progress, publish, ratio_summary, summarize
 
-EP_NAME = webnn_ort.EP_NAME
 RUNTIMES = ("webnn_ep", "openvino", "ort_cpu")
 TARGET_RATIO = 1.05
 TARGET_OVERHEAD_US = 15.0
-#: ORT session config entries of both ORT sessions (see the module doc)
-SESSION_CONFIG = {"session.force_spinning_stop": "1"}
 
 
-# -- sessions --------------------------------------------------------------------------------
-
-
-def session_options(record_assignment: bool = False,
-                    config: dict[str, str] | None = None) -> ort.SessionOptions:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    for key, value in {**SESSION_CONFIG, **(config or {})}.items():
-        options.add_session_config_entry(key, value)
-    if record_assignment:
-        options.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
-    return options
-
-
-def ep_providers(device: str = "CPU", options: dict[str, str] | None = None) -> list:
-    """The providers list of an EP session: the WebNN EP (OpenVINO backend on ``device``,
-    plus provider ``options`` such as ``{"precision": "bfloat16"}``), then the CPU EP."""
-    return [(EP_NAME, {"backend": "openvino", "device": device, **(options or {})}),
-            "CPUExecutionProvider"]
-
-
-def create_ep_session(model: str | bytes, device: str = "CPU",
-                      config: dict[str, str] | None = None,
-                      options: dict[str, str] | None = None
-                      ) -> tuple[ort.InferenceSession, float, list, list]:
-    """An EP session: (session, creation seconds, its FusedKernels, its WebNNEps).
-    ``config``: extra session config entries; ``options``: extra EP provider options."""
-    webnn_ort.register()
-    kernels_before, eps_before = set(_ep._State.kernels), set(_ep._State.eps)
-    t0 = time.perf_counter()
-    session = ort.InferenceSession(model, session_options(True, config),
-                                   providers=ep_providers(device, options))
-    seconds = time.perf_counter() - t0
-    kernels = [_ep._State.kernels[k] for k in _ep._State.kernels if k not in kernels_before]
-    eps = [_ep._State.eps[e] for e in _ep._State.eps if e not in eps_before]
-    return session, seconds, kernels, eps
-
-
-def create_cpu_session(model: str | bytes) -> tuple[ort.InferenceSession, float]:
-    t0 = time.perf_counter()
-    session = ort.InferenceSession(model, session_options(),
-                                   providers=["CPUExecutionProvider"])
-    return session, time.perf_counter() - t0
-
-
-def compile_openvino(path: str, device: str, config: dict[str, Any]
-                     ) -> tuple[ov.CompiledModel, dict[str, float]]:
-    core = ov.Core()
-    t0 = time.perf_counter()
-    model = core.read_model(path)
-    t1 = time.perf_counter()
-    compiled = core.compile_model(model, device, config)
-    t2 = time.perf_counter()
-    return compiled, {"read_model_s": t1 - t0, "compile_s": t2 - t1, "total_s": t2 - t0}
-
-
-def assignment(session: ort.InferenceSession, eps: list) -> dict[str, Any]:
-    """WebNN partitions and the nodes left to ONNX Runtime (after ORT's optimizations), with
-    the EP's reasons from its own partition report."""
-    partitions, webnn_nodes, cpu_ops = 0, 0, {}
-    for subgraph in session.get_provider_graph_assignment_info():
-        nodes = subgraph.get_nodes()
-        if subgraph.ep_name == EP_NAME:
-            partitions += 1
-            webnn_nodes += len(nodes)
-        else:
-            for node in nodes:
-                cpu_ops[node.op_type] = cpu_ops.get(node.op_type, 0) + 1
-    reasons: dict[str, int] = {}
-    for ep in eps:
-        for report in ep.reports:
-            for node in report.fallback:
-                key = f"{node.op_type}: [{node.kind}] {node.reason}"
-                reasons[key] = reasons.get(key, 0) + 1
-    return {"webnn_partitions": partitions, "webnn_nodes": webnn_nodes,
-            "cpu_nodes": sum(cpu_ops.values()), "cpu_ops": dict(sorted(cpu_ops.items())),
-            "fallback_reasons": reasons}
+# -- what the EP compiled ----------------------------------------------------------------------
 
 
 def _variants(kernel: Any) -> list:
@@ -175,7 +97,7 @@ def webnn_runtime_ops(kernels: list, kernels_view: bool = False) -> dict[str, An
             if compiled is None:
                 reference += 1
                 continue
-            for kind, n in runtime_op_counts(compiled, kernels_view).items():
+            for kind, n in openvino.runtime_op_counts(compiled, kernels_view).items():
                 total[kind] = total.get(kind, 0) + n
     return {"ops": dict(sorted(total.items())), "reference_graphs": reference}
 
@@ -188,7 +110,7 @@ def instrumented(kernels: list) -> Iterator[dict[str, list[float]]]:
     """Record the seconds of every FusedKernel.compute and of every WebNN dispatch (the
     compiled graph's call inside it) while active; restores everything on exit."""
     records: dict[str, list[float]] = {"compute": [], "dispatch": []}
-    original = _ep.FusedKernel.compute
+    original = _kernel.FusedKernel.compute
 
     def compute(self: Any, kernel_context: int) -> None:
         t0 = time.perf_counter()
@@ -211,11 +133,11 @@ def instrumented(kernels: list) -> Iterator[dict[str, list[float]]]:
         for variant in _variants(kernel):
             patched.append((variant, variant.dispatch))
             variant.dispatch = timed(variant.dispatch)
-    _ep.FusedKernel.compute = compute
+    _kernel.FusedKernel.compute = compute
     try:
         yield records
     finally:
-        _ep.FusedKernel.compute = original
+        _kernel.FusedKernel.compute = original
         for variant, dispatch in patched:
             variant.dispatch = dispatch
 
@@ -248,44 +170,35 @@ def ep_breakdown(session: ort.InferenceSession, kernels: list, feeds: dict[str, 
 # -- one model -------------------------------------------------------------------------------
 
 
-def ov_outputs(compiled: ov.CompiledModel, result: Any, names: list[str]) -> list[np.ndarray]:
-    """OpenVINO's outputs in the order of ``names`` (ORT's output order)."""
-    arrays = list(result.values()) if hasattr(result, "values") else list(result)
-    by_name = {}
-    for port, array in zip(compiled.outputs, arrays):
-        for name in port.get_names():
-            by_name[name] = np.array(array)
-    if all(n in by_name for n in names):
-        return [by_name[n] for n in names]
-    return [np.array(a) for a in arrays]
-
-
 def bench_model(model: model_zoo.Model, iterations: int, warmup: int, device: str = "CPU",
                 breakdown_runs: int = 10) -> dict[str, Any]:
     """Time one prepared model on the three runtimes in one interleaved run."""
-    config = dict(OpenVINOBackend(device=device).config)
     result: dict[str, Any] = {"model": model.name, "source": model.source,
                               "nodes": model.num_nodes, "opset": model.opset,
                               "parameters": model.parameters, "op_counts": model.op_counts,
                               "inputs": {k: list(v.shape) for k, v in model.feeds.items()}}
     ep_session, ep_s, kernels, eps = create_ep_session(model.path, device)
     cpu_session, cpu_s = create_cpu_session(model.path)
-    compiled, ov_times = compile_openvino(model.path, device, config)
-    request = compiled.create_infer_request()
     feeds = model.feeds
-    names = [o.name for o in cpu_session.get_outputs()]
+    native = openvino.native_runtime(model.path, list(feeds.items()),
+                                     [o.name for o in cpu_session.get_outputs()],
+                                     openvino.config("exact", device), device=device,
+                                     f32_fallback=False)
+    compiled = native.extra["compiled"]
+    ov_times = {k: native.first_run[k] for k in ("read_model_s", "compile_s")}
+    ov_times["total_s"] = ov_times["read_model_s"] + ov_times["compile_s"]
 
     runs = {"webnn_ep": lambda: ep_session.run(None, feeds),
-            "openvino": lambda: request.infer(feeds, share_inputs=True),
+            "openvino": native.call,
             "ort_cpu": lambda: cpu_session.run(None, feeds)}
     ep_out = ep_session.run(None, feeds)
     cpu_out = cpu_session.run(None, feeds)
-    ov_out = ov_outputs(compiled, request.infer(feeds, share_inputs=True), names)
+    ov_out = native.outputs
     samples = interleaved(runs, iterations, warmup)
     stats = {name: summarize(s) for name, s in samples.items()}
 
     webnn_ops = webnn_runtime_ops(kernels)
-    native_ops = runtime_op_counts(compiled)
+    native_ops = openvino.runtime_op_counts(compiled)
     result.update({
         "latency": stats,
         "webnn_ep_vs_openvino": ratio_summary(samples["webnn_ep"], samples["openvino"]),
@@ -304,9 +217,10 @@ def bench_model(model: model_zoo.Model, iterations: int, warmup: int, device: st
         "runtime_model": {
             "webnn": webnn_ops["ops"], "native": native_ops,
             "webnn_reference_graphs": webnn_ops["reference_graphs"],
-            "differences": runtime_diff(webnn_ops["ops"], native_ops),
-            "kernel_differences": runtime_diff(webnn_runtime_ops(kernels, True)["ops"],
-                                               runtime_op_counts(compiled, True))},
+            "differences": openvino.runtime_diff(webnn_ops["ops"], native_ops),
+            "kernel_differences": openvino.runtime_diff(
+                webnn_runtime_ops(kernels, True)["ops"],
+                openvino.runtime_op_counts(compiled, True))},
     })
     return result
 
@@ -409,7 +323,7 @@ def run_benchmark(models: list[str] | None = None, iterations: int = 50, warmup:
                   seed: int = 0, device: str = "CPU", overhead: bool = True,
                   breakdown_runs: int = 10, overhead_iterations: int | None = None,
                   progress: Any = None) -> dict[str, Any]:
-    """Prepare and time ``models`` (default: :func:`benchmarks.models.default_models`);
+    """Prepare and time ``models`` (default: :func:`onnx_models.default_models`);
     returns a JSON-able dict. ``progress``: optional callable receiving status lines."""
     ort.set_default_logger_severity(3)
     webnn_ort.register()
@@ -417,7 +331,7 @@ def run_benchmark(models: list[str] | None = None, iterations: int = 50, warmup:
     available = model_zoo.available_models()
     result: dict[str, Any] = {
         "environment": environment(), "device": device,
-        "openvino_config": dict(OpenVINOBackend(device=device).config),
+        "openvino_config": openvino.config("exact", device),
         "ort_session_config": dict(SESSION_CONFIG), "iterations": iterations,
         "warmup": warmup, "seed": seed, "models": [], "skipped": {},
     }

@@ -1,10 +1,19 @@
 """Pytest hooks: summaries of the WPT conformance run (tests/test_wpt.py) per backend and of
-the ONNX backend node cases (tests/translation/node_cases.py)."""
+the ONNX backend node cases (tests/translation/node_cases.py); strict translation for the
+whole suite."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from typing import Any
+
+# Strict translation (webnn_providers.translation.errors): an exception inside an ONNX or
+# TFLite translator other than Unsupported / webnn_core.ValidationError is a bug, and fails
+# the test instead of quietly leaving the node to the host. Set before any provider code
+# runs, and inherited by the subprocesses tests start; WEBNN_STRICT_TRANSLATION=0 in the
+# environment runs the suite in production mode.
+os.environ.setdefault("WEBNN_STRICT_TRANSLATION", "1")
 
 _WPT_TEST = "test_wpt.py::test_wpt["
 _OPENCV_TESTS = "tests/opencv_backend/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable, Mapping
 
@@ -22,12 +23,23 @@ def rss_bytes() -> int:
 
 _CONTEXTS: dict[str, webnn.MLContext] = {}
 BACKENDS = ("reference", "openvino")
+#: the backends the per-operator and WPT tests run on: BACKENDS, and "xla" when jax is
+#: importable and WEBNN_TEST_XLA is not "0" (the XLA backend's own tests:
+#: tests/test_xla_backend.py)
+OP_BACKENDS: tuple[str, ...] = BACKENDS + (
+    ("xla",) if importlib.util.find_spec("jax") is not None
+    and os.environ.get("WEBNN_TEST_XLA", "1") != "0" else ())
+#: backends that flush subnormal float32 results to zero (XLA:CPU runs with FTZ/DAZ set)
+FLUSHES_SUBNORMALS = ("xla",)
 
 
 def context(backend: str) -> webnn.MLContext:
-    """One shared context per backend for the test session."""
+    """One shared context per backend for the test session (the "xla" one on the device
+    WEBNN_TEST_XLA_DEVICE names, default "cpu")."""
     if backend not in _CONTEXTS:
-        _CONTEXTS[backend] = webnn.ml.create_context(backend=backend)
+        options = {"device": os.environ.get("WEBNN_TEST_XLA_DEVICE", "cpu")} \
+            if backend == "xla" else {}
+        _CONTEXTS[backend] = webnn.ml.create_context(backend=backend, **options)
     return _CONTEXTS[backend]
 
 
@@ -78,10 +90,26 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, *, ulp: int | None = 
 def assert_backends_agree(build: Callable[[webnn.MLGraphBuilder], Mapping[str, webnn.MLOperand]],
                           inputs: Mapping[str, np.ndarray], *, ulp: int | None = None,
                           atol: float | None = None) -> dict[str, np.ndarray]:
-    """Run on both backends, compare OpenVINO against the reference; return the reference."""
+    """Run on every backend of OP_BACKENDS, compare each against the reference; return the
+    reference."""
     ref = run("reference", build, inputs)
-    got = run("openvino", build, inputs)
-    assert set(ref) == set(got)
-    for name in ref:
-        assert_close(got[name], ref[name], ulp=ulp, atol=atol, what=name)
+    for backend in OP_BACKENDS:
+        if backend == "reference":
+            continue
+        got = run(backend, build, inputs)
+        assert set(ref) == set(got)
+        for name in ref:
+            want = flush_subnormals(ref[name]) if backend in FLUSHES_SUBNORMALS else ref[name]
+            assert_close(got[name], want, ulp=ulp, atol=atol, what=f"{backend}: {name}")
     return ref
+
+
+def flush_subnormals(array: np.ndarray) -> np.ndarray:
+    """``array`` with subnormal float32 values replaced by a zero of the same sign (what a
+    device running with flush-to-zero computes; float16 results, rounded from float32,
+    keep their subnormals)."""
+    if array.dtype != np.float32:
+        return array
+    tiny = np.finfo(array.dtype).tiny
+    subnormal = (array != 0) & (np.abs(array) < tiny)
+    return np.where(subnormal, np.copysign(np.zeros((), array.dtype), array), array)

@@ -11,10 +11,11 @@ import tempfile
 
 import numpy as np
 import pytest
+from webnn_providers.testing.networks import NETWORKS, build_webnn, resnet_tiny, to_onnx
 
 import webnn_core as webnn
 from benchmarks import core_benchmark
-from benchmarks.networks import NETWORKS, build_webnn, resnet_tiny, to_onnx
+from benchmarks.frameworks.parity import diff
 
 # Parity bounds, relative to max |y| of the expected output. WebNN-on-OpenVINO and native
 # OpenVINO run the same float32 network through the same plugin: only kernel choice and
@@ -106,7 +107,7 @@ def test_builder_graph_matches_onnx_graph_on_other_inputs() -> None:
         compiled, _ = core_benchmark.compile_native(net, "CPU", dict(ctx.backend.config),
                                                     workdir)
     want = compiled.create_infer_request().infer({0: x})[0]
-    assert core_benchmark.diff(got, want)["max_rel_diff"] <= REL_NATIVE
+    assert diff(got, want)["max_rel_diff"] <= REL_NATIVE
 
 
 def test_cli_writes_json(tmp_path, capsys) -> None:

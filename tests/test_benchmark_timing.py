@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks._timing import interleaved, round_order
+from benchmarks.frameworks.timing import interleaved, round_order
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])

@@ -10,6 +10,7 @@ import pytest
 import webnn_core as webnn
 from tests.helpers import BACKENDS, context
 from webnn_core.backends import openvino as ov_backend
+from webnn_core.backends.openvino import OpenVINOBackend
 
 D = webnn.MLOperandDescriptor
 
@@ -39,7 +40,7 @@ def test_float32_graphs_compile_in_float32():
     """OpenVINO's CPU default on AVX512_BF16 is bf16; the context must ask for f32."""
     ctx = context("openvino")
     graph = _relu_graph(ctx)
-    compiled = graph.implementation._compiled
+    compiled = OpenVINOBackend.compiled_model(graph)
     assert str(compiled.get_property("INFERENCE_PRECISION_HINT")) in ("<Type: 'float32'>", "f32")
 
 
@@ -60,9 +61,9 @@ def test_same_graph_compiles_once():
         return b.build({"y": b.add(x, b.constant(w[0]))})
 
     g1, g2 = build(), build()
-    assert g1.implementation._compiled is g2.implementation._compiled
+    assert OpenVINOBackend.compiled_model(g1) is OpenVINOBackend.compiled_model(g2)
     w[0, 0] += 1  # different constant data -> a different compiled model
-    assert build().implementation._compiled is not g1.implementation._compiled
+    assert OpenVINOBackend.compiled_model(build()) is not OpenVINOBackend.compiled_model(g1)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -1,7 +1,7 @@
 """Tests of the main benchmark harness ``python -m benchmarks`` (benchmarks/cli.py,
-benchmarks/frameworks/, benchmarks/results.py): argument parsing, model planning, the parity
-rule, result files, a tiny model through every framework, and failures reported rather than
-raised. Nothing is timed: latencies are only checked to exist.
+benchmarks/frameworks/: adapters, parity.py, results.py): argument parsing, model planning, the
+parity rule, result files, a tiny model through every framework, and failures reported rather
+than raised. Nothing is timed: latencies are only checked to exist.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from webnn_providers.testing import onnx_models as model_zoo
 
-from benchmarks import cli, results
+from benchmarks import cli
 from benchmarks import frameworks as fw
-from benchmarks import models as model_zoo
-from benchmarks.frameworks import _onnx
-from benchmarks.frameworks.base import Framework, agreement
+from benchmarks.frameworks import _onnx, results
+from benchmarks.frameworks.base import Framework
+from benchmarks.frameworks.parity import agreement
 
 QUICK = ["--runs", "1", "--warmup", "0"]
 
@@ -55,7 +56,7 @@ def onnx_path(tmp_path: Path) -> str:
 @pytest.fixture
 def tflite_path(tmp_path: Path) -> str:
     pytest.importorskip("ai_edge_litert")
-    from benchmarks import tflite_models
+    from webnn_providers.testing import tflite_models
 
     path = tmp_path / "tiny.tflite"
     path.write_bytes(tflite_models.tiny_cnn(seed=0))

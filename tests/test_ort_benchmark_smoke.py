@@ -14,7 +14,9 @@ import pytest
 
 pytest.importorskip("onnxruntime")
 
-from benchmarks import models, ort_benchmark  # noqa: E402
+from webnn_providers.testing import onnx_models as models  # noqa: E402
+
+from benchmarks import ort_benchmark  # noqa: E402
 
 MODEL = "squeezenet"
 # WebNN EP (OpenVINO CPU plugin) vs ORT's CPU EP on the same float32 graph: kernel choice and
@@ -107,9 +109,9 @@ def test_overhead_structure(result: dict) -> None:
 
 
 def test_instrumentation_restores_the_ep(result: dict) -> None:
-    from webnn_providers.onnxruntime import _ep
+    from webnn_providers.onnxruntime import _kernel
 
-    assert _ep.FusedKernel.compute.__qualname__ == "FusedKernel.compute"
+    assert _kernel.FusedKernel.compute.__qualname__ == "FusedKernel.compute"
 
 
 def test_cli_writes_json(tmp_path, capsys) -> None:

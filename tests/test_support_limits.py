@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import assert_close, context
+from tests.helpers import OP_BACKENDS, assert_close, context
 from webnn_core.spec_tables import TENSOR_LIMITS
 
 D = webnn.MLOperandDescriptor
@@ -545,6 +545,11 @@ OV_AUX = [_param(op, main, (key, t)) for (op, key), main in SECONDARY.items()
           for t in spec_types(op, key) if t in listed("openvino", op, key)]
 OV_AUX_REJECTED = [_param(op, main, (key, t)) for (op, key), main in SECONDARY.items()
                    for t in spec_types(op, key) if t not in listed("openvino", op, key)]
+#: the limits-checked backends: OpenVINO, the reference and, when jax is importable, XLA
+LIMITS_BACKENDS = ("openvino", "reference", *(b for b in OP_BACKENDS if b == "xla"))
+XLA_CASES = [_param(op, t, None) for op in OPS for t in listed("xla", op, main_operand(op))
+             ] + [_param(op, main, (key, t)) for (op, key), main in SECONDARY.items()
+                  for t in listed("xla", op, key)] if "xla" in LIMITS_BACKENDS else []
 
 
 def _outputs(result: Result) -> dict[str, Op]:
@@ -574,9 +579,10 @@ def _compute(backend: str, op: str, dtype: str,
     return result
 
 
-def _agree(op: str, dtype: str, aux: tuple[str, str] | None) -> None:
-    """(1) OpenVINO builds and computes; (2) it equals the reference."""
-    got = _compute("openvino", op, dtype, aux)
+def _agree(op: str, dtype: str, aux: tuple[str, str] | None, backend: str = "openvino"
+           ) -> None:
+    """(1) ``backend`` builds and computes; (2) it equals the reference."""
+    got = _compute(backend, op, dtype, aux)
     ref = _compute("reference", op, dtype, aux)
     for name in ref:
         check_result(op, got[name], ref[name], f"{op} {dtype} {aux or ''} {name}")
@@ -595,13 +601,13 @@ def test_recipes_cover_every_operator() -> None:
     """Every operator of the spec's tensor-limits tables has a recipe, and both backends
     list every operator."""
     assert sorted(RECIPES) == OPS
-    for backend in ("openvino", "reference"):
+    for backend in LIMITS_BACKENDS:
         assert set(OPS) <= set(context(backend).op_support_limits()), backend
 
 
 def test_listed_types_are_spec_types() -> None:
     """No backend lists a data type the spec does not allow for the operand."""
-    for backend in ("openvino", "reference"):
+    for backend in LIMITS_BACKENDS:
         for op in OPS:
             for key in (main_operand(op), *(k for o, k in SECONDARY if o == op)):
                 extra = set(listed(backend, op, key)) - set(spec_types(op, key))
@@ -632,3 +638,11 @@ def test_openvino_listed_secondary_type_matches_reference(op: str, dtype: str,
                                                          aux: tuple[str, str]) -> None:
     assert aux[1] in listed("reference", op, aux[0])
     _agree(op, dtype, aux)
+
+
+@pytest.mark.parametrize(("op", "dtype", "aux"), XLA_CASES)
+def test_xla_listed_type_matches_reference(op: str, dtype: str,
+                                           aux: tuple[str, str] | None) -> None:
+    """(1) and (2) for the XLA backend: every data type it lists (those of the reference)
+    computes on XLA:CPU and equals the reference."""
+    _agree(op, dtype, aux, backend="xla")

@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("ai_edge_litert")
 
 from benchmarks import tflite_benchmark  # noqa: E402
+from benchmarks.frameworks.parity import differences  # noqa: E402
 
 MODELS = ["tiny_cnn", "tiny_cnn_int8"]
 # float32 runtimes vs XNNPACK on the same float32 graph: kernel choice and summation order
@@ -73,10 +74,9 @@ def test_parity(result: dict) -> None:
 def test_parity_of_quantized_outputs() -> None:
     a = [np.array([[-128, 5, 127]], np.int8)]
     b = [np.array([[-127, 5, 125]], np.int8)]
-    p = tflite_benchmark.parity(a, b, [{"dtype": np.int8}])
+    p = differences(a, b)
     assert p["max_steps"] == 2 and p["quantized_outputs"] == ["int8"]
-    assert "error" in tflite_benchmark.parity([np.zeros((1, 2))], [np.zeros((1, 3))],
-                                              [{"dtype": np.float32}])
+    assert "error" in differences([np.zeros((1, 2))], [np.zeros((1, 3))])
 
 
 def test_cli_writes_json(tmp_path, capsys) -> None:

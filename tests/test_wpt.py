@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, context
+from tests.helpers import OP_BACKENDS, context
 from tests.wpt_loader import (
     WptCase,
     decode_array,
@@ -54,7 +54,7 @@ def _params() -> list[Any]:
                   f"<op>.json files)")
         return [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="no-wpt")]
     return [pytest.param(backend, case, id=f"{backend}::{case.case_id}")
-            for backend in BACKENDS for case in _CASES]
+            for backend in OP_BACKENDS for case in _CASES]
 
 
 # -- graph construction ----------------------------------------------------------------------

@@ -106,7 +106,7 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
         if not tensor.constant:
             raise fail("constant", "the tensor was not created with create_constant_tensor")
         operand = self._new_operand(MLOperandDescriptor(tensor.data_type, tensor.shape), "constant")
-        self._constants[operand.id] = tensor.read_array()
+        self._constants[operand.id] = tensor._host_data()
         return operand
 
     # -- spec §api-mlgraphbuilder-build ---------------------------------------------------

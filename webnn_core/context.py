@@ -1,13 +1,16 @@
 """ML and MLContext (webnn-spec §api-ml, §api-mlcontext), synchronous.
 
 ``webnn_core.ml.create_context(**options)`` takes the spec's MLContextOptions in snake_case
-(``power_preference``, ``accelerated``) and this implementation's options:
+(``power_preference``, ``accelerated``), ``backend`` (a name, see
+:mod:`webnn_core.backends`: "openvino" by default, "reference" for numpy with the spec's
+exact semantics, or any registered one) and the chosen backend's own options, which the
+backend validates (:meth:`Backend.create`). The built-ins take:
 
-- ``backend``: "openvino" (default) or "reference" (numpy, the spec's exact semantics);
-- ``device``: OpenVINO device name, default "CPU";
+- ``device``: OpenVINO device name, default "CPU" (the reference runs on "CPU" only);
 - ``precision``: "float32" (default: float32 graphs compute in float32) or reduced
   precision "bfloat16"/"float16" where the device has it (OpenVINO only);
-- ``cache_dir``: directory for OpenVINO's compiled-model cache (default: in memory only).
+- ``cache_dir``: directory for OpenVINO's compiled-model cache (default: in memory only;
+  the reference ignores it).
 """
 
 from __future__ import annotations
@@ -19,23 +22,26 @@ from typing import Any
 
 import numpy as np
 
+from .backends import get_backend
 from .backends.base import Backend
-from .errors import InvalidStateError, NotSupportedError, ValidationError
+from .errors import InvalidStateError, ValidationError
 from .graph import MLGraph
 from .spec_tables import TENSOR_LIMITS
 from .tensor import MLTensor
 from .types import DATA_TYPES, MLOperandDescriptor, to_bool, to_enum
 
 POWER_PREFERENCES = ("default", "high-performance", "low-power")
-BACKENDS = ("openvino", "reference")
+DEFAULT_BACKEND = "openvino"
 _MAX_TENSOR_BYTES = 2**31 - 1
 
 
 class MLContext:
     """Global state for building and running graphs on one backend."""
 
-    def __init__(self, backend: Backend, power_preference: str, accelerated: bool) -> None:
+    def __init__(self, backend: Backend, power_preference: str, accelerated: bool,
+                 backend_name: str | None = None) -> None:
         self._backend = backend
+        self._backend_name = backend.name if backend_name is None else backend_name
         self.power_preference = power_preference
         self.accelerated = accelerated
         self._lost = False
@@ -49,7 +55,8 @@ class MLContext:
 
     @property
     def backend_name(self) -> str:
-        return self._backend.name
+        """The name the backend was created under (``create_context(backend=...)``)."""
+        return self._backend_name
 
     @property
     def is_lost(self) -> bool:
@@ -103,7 +110,7 @@ class MLContext:
     # -- compilation and execution -----------------------------------------------------
     def _compile(self, graph: MLGraph) -> None:
         self._check_alive("build")
-        graph.implementation = self._backend.compile(graph)
+        graph._compiled = self._backend.compile(graph)
 
     def compute(self, graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Run ``graph`` on ``inputs`` (name -> array) and return name -> numpy array.
@@ -113,7 +120,7 @@ class MLContext:
         self._check_alive("compute")
         self._check_graph(graph, "compute")
         arrays = _validate_inputs(graph, inputs)
-        return graph.implementation.compute(arrays)
+        return graph._compiled.compute(arrays)  # type: ignore[union-attr]
 
     def _check_graph(self, graph: MLGraph, what: str) -> None:
         if not isinstance(graph, MLGraph):
@@ -146,7 +153,7 @@ class MLContext:
         desc = MLOperandDescriptor.coerce(descriptor)
         self._check_tensor_descriptor("create_constant_tensor", desc)
         tensor = MLTensor(self, desc, constant=True)
-        tensor._array[...] = _buffer_to_array("create_constant_tensor", data, desc)
+        tensor.storage.write(_buffer_to_array("create_constant_tensor", data, desc))
         return tensor
 
     def _check_tensor_descriptor(self, what: str, desc: MLOperandDescriptor) -> None:
@@ -157,43 +164,30 @@ class MLContext:
                                   "tensor size")
 
     def write_tensor(self, tensor: MLTensor, data: Any) -> None:
-        """Copy ``data`` (array or bytes of the tensor's byte length) into ``tensor``."""
+        """Copy ``data`` (array or bytes of the tensor's byte length) into ``tensor``
+        (spec §api-mlcontext-writetensor), through the backend's storage."""
         self._check_tensor(tensor, "write_tensor")
         if not tensor.writable:
             raise ValidationError("write_tensor: the tensor is not writable")
-        array = tensor.read_array()
-        if isinstance(data, np.ndarray):
-            if data.nbytes != array.nbytes:
-                raise ValidationError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
-                                      f"{array.nbytes}")
-            src = data if data.dtype == array.dtype else (
-                np.ascontiguousarray(data).view(array.dtype))
-            np.copyto(array, src.reshape(array.shape))
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            raw = memoryview(data).cast("B")
-            if raw.nbytes != array.nbytes:
-                raise ValidationError(f"write_tensor: data has {raw.nbytes} bytes, tensor has "
-                                      f"{array.nbytes}")
-            array.reshape(-1).view(np.uint8)[...] = np.frombuffer(raw, dtype=np.uint8)
-        else:
-            raise ValidationError(f"write_tensor: expected an ndarray or bytes-like, got "
-                                  f"{type(data).__name__}")
+        tensor._storage.write(_as_tensor_data(data, tensor._descriptor))  # type: ignore[union-attr]
 
     def read_tensor(self, tensor: MLTensor, output: np.ndarray | None = None) -> np.ndarray:
-        """Return a copy of the tensor's data, or copy it into ``output`` and return it."""
+        """Return a copy of the tensor's data, or copy it into ``output`` and return it
+        (spec §api-mlcontext-readtensor), through the backend's storage."""
         self._check_tensor(tensor, "read_tensor")
         if not tensor.readable:
             raise ValidationError("read_tensor: the tensor is not readable")
-        array = tensor.read_array()
+        storage = tensor._storage  # alive: checked above
         if output is None:
-            return array.copy()
-        if not isinstance(output, np.ndarray) or output.nbytes != array.nbytes:
+            return storage.read()
+        desc = tensor.descriptor
+        if not isinstance(output, np.ndarray) or output.nbytes != desc.byte_length:
             raise ValidationError("read_tensor: output must be an ndarray of the tensor's byte "
                                   "length")
-        if output.dtype == array.dtype:
-            np.copyto(output, array.reshape(output.shape))
+        if output.dtype == desc.numpy_dtype:
+            storage.read_into(output)
         else:
-            output.reshape(-1).view(np.uint8)[...] = array.reshape(-1).view(np.uint8)
+            output.reshape(-1).view(np.uint8)[...] = storage.read().reshape(-1).view(np.uint8)
         return output
 
     def _check_tensor(self, tensor: MLTensor, what: str) -> None:
@@ -216,22 +210,47 @@ class MLContext:
             if not isinstance(tensors, Mapping) or set(tensors) != set(expected):
                 raise ValidationError(f"dispatch: {role} must name exactly {sorted(expected)}")
             for name, tensor in tensors.items():
-                self._check_tensor(tensor, f"dispatch: {role}[{name!r}]")
-                if tensor.descriptor != expected[name]:
+                if not (isinstance(tensor, MLTensor) and tensor._context is self
+                        and tensor._storage is not None):  # else say why (message built here)
+                    self._check_tensor(tensor, f"dispatch: {role}[{name!r}]")
+                if tensor._descriptor != expected[name]:
                     raise ValidationError(f"dispatch: {role}[{name!r}] is {tensor.data_type}"
                                           f"{list(tensor.shape)}, the graph expects "
                                           f"{expected[name].data_type}{list(expected[name].shape)}")
-                if tensor.constant:
+                if tensor._constant:
                     raise ValidationError(f"dispatch: {role}[{name!r}] is a constant tensor")
         in_ids = {id(t) for t in inputs.values()}
         out_ids = [id(t) for t in outputs.values()]
         if len(set(out_ids)) != len(out_ids) or in_ids & set(out_ids):
             raise ValidationError("dispatch: a tensor appears twice among the outputs, or as both "
                                   "an input and an output")
-        graph.implementation.dispatch(
-            {name: t.read_array() for name, t in inputs.items()},
-            {name: t.read_array() for name, t in outputs.items()},
+        graph._compiled.dispatch_tensors(  # type: ignore[union-attr]
+            {name: t._storage for name, t in inputs.items()},  # all alive: checked above
+            {name: t._storage for name, t in outputs.items()},
         )
+
+
+def _as_tensor_data(data: Any, desc: MLOperandDescriptor) -> np.ndarray:
+    """``data`` (an ndarray, or bytes-like, of the tensor's byte length; another dtype is
+    taken as raw bytes) as an array of the tensor's dtype and shape, a view where possible."""
+    dtype = desc.numpy_dtype
+    if isinstance(data, np.ndarray):
+        if data.dtype == dtype and data.shape == desc.shape:
+            return data  # the common case: nothing to convert
+        if data.nbytes != desc.byte_length:
+            raise ValidationError(f"write_tensor: data has {data.nbytes} bytes, tensor has "
+                                  f"{desc.byte_length}")
+        array = data if data.dtype == dtype else np.ascontiguousarray(data).view(dtype)
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw = memoryview(data).cast("B")
+        if raw.nbytes != desc.byte_length:
+            raise ValidationError(f"write_tensor: data has {raw.nbytes} bytes, tensor has "
+                                  f"{desc.byte_length}")
+        array = np.frombuffer(raw, dtype=np.uint8).view(dtype)
+    else:
+        raise ValidationError(f"write_tensor: expected an ndarray or bytes-like, got "
+                              f"{type(data).__name__}")
+    return array.reshape(desc.shape)
 
 
 def _validate_inputs(graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -296,36 +315,15 @@ class ML:
     """The ``ml`` namespace object (spec §api-ml)."""
 
     def create_context(self, **options: Any) -> MLContext:
-        """Create an MLContext; see the module docstring for the options."""
-        known = {"power_preference", "accelerated", "backend", "device", "precision", "cache_dir"}
-        unknown = set(options) - known
-        if unknown:
-            raise ValidationError(f"create_context: unknown option(s) {sorted(unknown)}; known: "
-                                  f"{sorted(known)}")
-        power = to_enum(options.get("power_preference", "default"), "power_preference",
+        """Create an MLContext (spec §api-ml-createcontext); see the module docstring for
+        the options. Only the spec's options and ``backend`` are handled here: the backend
+        class validates the rest, so each backend owns its options."""
+        power = to_enum(options.pop("power_preference", "default"), "power_preference",
                         POWER_PREFERENCES)
-        accelerated = to_bool(options.get("accelerated", True), "accelerated")
-        name = to_enum(options.get("backend", "openvino"), "backend", BACKENDS)
-        precision = to_enum(options.get("precision", "float32"), "precision",
-                            ("float32", "bfloat16", "float16"))
-        device = options.get("device", "CPU")
-        cache_dir = options.get("cache_dir")
-        if name == "reference":
-            if "device" in options and device != "CPU":
-                raise NotSupportedError(f"create_context: the reference backend runs on CPU "
-                                        f"only, not {device!r}")
-            if precision != "float32":
-                raise NotSupportedError("create_context: the reference backend computes in "
-                                        "the graph's own precision only")
-            from .backends.reference import ReferenceBackend
-
-            backend: Backend = ReferenceBackend()
-        else:
-            from .backends.openvino import OpenVINOBackend
-
-            backend = OpenVINOBackend(device=device, precision=precision, cache_dir=cache_dir,
-                                      power_preference=power)
-        return MLContext(backend, power, accelerated)
+        accelerated = to_bool(options.pop("accelerated", True), "accelerated")
+        name = options.pop("backend", DEFAULT_BACKEND)
+        backend = get_backend(name).create(options, power)
+        return MLContext(backend, power, accelerated, backend_name=name)
 
 
 ml = ML()

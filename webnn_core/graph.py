@@ -20,6 +20,7 @@ from .errors import InvalidStateError
 from .types import MLOperandDescriptor
 
 if TYPE_CHECKING:
+    from .backends.base import CompiledGraph
     from .builder import MLGraphBuilder
     from .context import MLContext
 
@@ -82,14 +83,18 @@ class Node:
 @dataclass(eq=False)
 class MLGraph:
     """A built graph (spec §api-mlgraph): named inputs and outputs, the operators needed
-    to compute the outputs in topological order, and constant data by operand id."""
+    to compute the outputs in topological order, and constant data by operand id.
+
+    The backend's compiled form is private (spec: an MLGraph is opaque); callers run a graph
+    through its context (``compute``, ``dispatch``) or, for host runtimes,
+    :meth:`dispatch_arrays`."""
 
     context: MLContext
     inputs: dict[str, MLOperand]
     outputs: dict[str, MLOperand]
     nodes: list[Node]
     constants: dict[int, np.ndarray]
-    implementation: Any = None
+    _compiled: CompiledGraph | None = field(default=None, repr=False)
     _destroyed: bool = False
     _fingerprint: str | None = field(default=None, repr=False)
 
@@ -106,9 +111,10 @@ class MLGraph:
         return self._destroyed
 
     def destroy(self) -> None:
-        """Release the compiled graph; later compute/dispatch raise InvalidStateError."""
+        """Release the compiled graph (spec §api-mlgraph-destroy); later compute/dispatch
+        raise InvalidStateError."""
         self._destroyed = True
-        self.implementation = None
+        self._compiled = None
 
     def check_alive(self) -> None:
         if self._destroyed:
@@ -122,10 +128,11 @@ class MLGraph:
         caller guarantees every input and output is present, C-contiguous and of its
         descriptor's dtype and shape. The backend may keep the buffers bound between calls
         while their addresses stay the same."""
-        if self._destroyed or self.context.is_lost:
+        compiled = self._compiled  # None once destroyed
+        if compiled is None or self.context._lost:
             raise InvalidStateError("dispatch: the MLGraph has been destroyed or its context "
                                     "is lost")
-        self.implementation.dispatch(inputs, outputs)
+        compiled.dispatch(inputs, outputs)
 
     def fingerprint(self) -> str:
         """A hash of topology, options, descriptors and constant bytes: equal graphs built

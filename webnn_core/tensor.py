@@ -10,12 +10,15 @@ from .errors import InvalidStateError
 from .types import MLOperandDescriptor
 
 if TYPE_CHECKING:
+    from .backends.base import TensorStorage
     from .context import MLContext
 
 
 class MLTensor:
-    """A device buffer of a context. Here the buffer is a host numpy array (both backends
-    run on host memory); OpenVINO reads and writes it in place during ``dispatch``."""
+    """A buffer of a context's device (spec §api-mltensor). Its memory is a
+    :class:`~webnn_core.backends.base.TensorStorage` made by the context's backend: host
+    numpy memory for OpenVINO and the reference (OpenVINO reads and writes it in place
+    during ``dispatch``), device memory for a device backend."""
 
     def __init__(self, context: MLContext, descriptor: MLOperandDescriptor, *,
                  readable: bool = False, writable: bool = False, constant: bool = False) -> None:
@@ -25,7 +28,7 @@ class MLTensor:
         self._writable = writable
         self._constant = constant
         self._destroyed = False
-        self._array = np.zeros(descriptor.shape, dtype=descriptor.numpy_dtype)
+        self._storage: TensorStorage | None = context.backend.create_tensor_storage(descriptor)
 
     @property
     def context(self) -> MLContext:
@@ -60,18 +63,27 @@ class MLTensor:
         return self._destroyed
 
     def destroy(self) -> None:
-        """Release the buffer; later use raises."""
+        """Release the buffer (spec §api-mltensor-destroy); later use raises."""
         self._destroyed = True
-        self._array = None  # type: ignore[assignment]
+        storage, self._storage = self._storage, None
+        if storage is not None:
+            storage.release()
 
-    # internal: the buffer, for the context and backends
-    def read_array(self) -> np.ndarray:
-        self._check_alive()
-        return self._array
-
-    def _check_alive(self) -> None:
-        if self._destroyed:
+    @property
+    def storage(self) -> TensorStorage:
+        """The backend's memory of this tensor, for the context and backends (raises
+        InvalidStateError once destroyed)."""
+        storage = self._storage
+        if storage is None:
             raise InvalidStateError("the MLTensor has been destroyed")
+        return storage
+
+    def _host_data(self) -> np.ndarray:
+        """The data as a host array: the storage's own array where it has one (no copy),
+        else a copy (used to take a constant tensor's data into a graph)."""
+        storage = self.storage
+        array = storage.host_array()
+        return storage.read() if array is None else array
 
     def __repr__(self) -> str:
         return f"MLTensor({self.data_type}, {list(self.shape)})"

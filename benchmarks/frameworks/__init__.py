@@ -1,11 +1,20 @@
-"""Framework adapters of ``python -m benchmarks`` (see :mod:`benchmarks.frameworks.base`):
-one per framework, each with a host, a WebNN and a native OpenVINO runtime per model."""
+"""The benchmarks' library: one adapter per framework (see :mod:`benchmarks.frameworks.base`),
+each with a host, a WebNN and a native OpenVINO runtime per model, and what the commands
+share: OpenVINO reading model files (:mod:`.openvino`), parity (:mod:`.parity`), interleaved
+timing (:mod:`.timing`) and the output of ``python -m benchmarks`` (:mod:`.results`).
+
+``python -m benchmarks`` (benchmarks/cli.py) and the deep dives (``benchmarks.ort_benchmark``,
+``benchmarks.tflite_benchmark``, ``benchmarks.core_benchmark``) are views over it: argument
+parsing, calls into it and their own report. The models come from
+:mod:`webnn_providers.testing`.
+"""
 
 from __future__ import annotations
 
-from .base import PRECISIONS, ROLES, Framework, Prepared, Runtime, agreement
+from .base import PRECISIONS, ROLES, Framework, Prepared, Runtime
 from .onnxruntime import OnnxRuntime
 from .opencv import OpenCV
+from .parity import agreement
 from .tflite import TFLite
 
 __all__ = ["FRAMEWORKS", "PRECISIONS", "ROLES", "Framework", "Prepared", "Runtime",

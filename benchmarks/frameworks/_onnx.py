@@ -2,9 +2,9 @@
 opencv adapters.
 
 Built-in models are the light CNNs of the ``onnx`` wheel with seeded random weights
-(:func:`benchmarks.models.prepare`). A user ``.onnx`` file is loaded, its initializers
-taken out of the graph inputs (IR 3 models list them as inputs), a symbolic first (batch)
-input dimension fixed to 1 and saved to the work directory; any other symbolic input
+(:func:`webnn_providers.testing.onnx_models.prepare`). A user ``.onnx`` file is loaded, its
+initializers taken out of the graph inputs (IR 3 models list them as inputs), a symbolic first
+(batch) input dimension fixed to 1 and saved to the work directory; any other symbolic input
 dimension is an error with the inputs named (the three runtimes must see one static
 graph). Each model is prepared once per work directory and seed, then shared by both
 frameworks.
@@ -13,16 +13,15 @@ frameworks.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import onnx
+from webnn_providers.testing import onnx_models as model_zoo
 
-from .. import models as model_zoo
-from .base import Framework, Prepared, Runtime, openvino_config
+from . import openvino
+from .base import Framework, Prepared, Runtime
 
 #: (workdir, model, seed) -> (prepared model, inputs whose batch was fixed to 1)
 _CACHE: dict[tuple[str, str, int], tuple[model_zoo.Model, list[str]]] = {}
@@ -99,11 +98,9 @@ def _prepare_user(path: Path, workdir: Path, seed: int, shapes: Mapping[str, Seq
     fixed = fix_batch(model)
     out = workdir / f"user{len(_CACHE)}_{path.stem}.onnx"
     onnx.save(model, os.fspath(out))
-    counts: dict[str, int] = {}
-    for node in model.graph.node:
-        counts[node.op_type] = counts.get(node.op_type, 0) + 1
     return model_zoo.Model(path.stem, "user", os.fspath(out),
-                           model_zoo.random_feeds(model, seed + 1), counts), fixed
+                           model_zoo.random_feeds(model, seed + 1),
+                           model_zoo.op_counts(model)), fixed
 
 
 def prepare_onnx(model: str, workdir: Path, seed: int,
@@ -142,33 +139,12 @@ def prepared(framework: str, model: str, workdir: Path, seed: int,
 
 def native_runtime(prepared: Prepared, precision: str, names: list[str] | None = None
                    ) -> Runtime:
-    """OpenVINO reading the ONNX file (``read_model`` + ``compile_model`` on a fresh Core,
-    WebNN's backend configuration), one reused infer request with zero-copy inputs; outputs
-    in the order of ``names`` (default: the ONNX graph's outputs)."""
-    from ..ort_benchmark import compile_openvino, ov_outputs
-
-    config = openvino_config(precision)
-    t0 = time.perf_counter()
-    notes = []
-    try:
-        compiled, _ = compile_openvino(prepared.path, "CPU", config)
-    except RuntimeError as exc:
-        if config.get("INFERENCE_PRECISION_HINT") == "f32":
-            raise
-        # as WebNN's backend does: reduced precision is a permission, not a requirement
-        notes.append(f"native: no {config['INFERENCE_PRECISION_HINT']} compile "
-                     f"({str(exc).strip().splitlines()[-1][:120]}); compiled in f32")
-        compiled, _ = compile_openvino(prepared.path, "CPU",
-                                       {**config, "INFERENCE_PRECISION_HINT": "f32"})
-    request = compiled.create_infer_request()
-    feeds = prepared.inputs
-
-    def call() -> Any:
-        return request.infer(feeds, share_inputs=True)
-
-    outputs = ov_outputs(compiled, call(), names or prepared.extra["output_names"])
-    return Runtime("native", "OpenVINO", call, [np.array(o) for o in outputs],
-                   time.perf_counter() - t0, notes=notes)
+    """OpenVINO reading the ONNX file (:func:`benchmarks.frameworks.openvino.native_runtime`
+    with WebNN's backend configuration); outputs in the order of ``names`` (default: the ONNX
+    graph's outputs)."""
+    return openvino.native_runtime(prepared.path, list(prepared.inputs.items()),
+                                   names or prepared.extra["output_names"],
+                                   openvino.config(precision))
 
 
 class OnnxFramework(Framework):

@@ -1,4 +1,4 @@
-"""What every framework adapter of ``python -m benchmarks`` provides, and the parity rule.
+"""What every framework adapter of ``python -m benchmarks`` provides.
 
 An adapter (:class:`Framework`) says whether its framework can run here
 (:meth:`Framework.available`: None, or the reason it cannot), which built-in models it runs
@@ -13,28 +13,19 @@ inputs) and how it builds the three runtimes of a model:
   ``compile_model`` with the configuration WebNN's OpenVINO backend uses).
 
 Each is a :class:`Runtime`: one-inference callable, the outputs of its first call, the
-seconds to that first result (build/compile + first inference) and, for ``webnn``, the
-share of the model WebNN took (:func:`coverage`).
+seconds to that first result (build/compile + first inference, with its steps) and, for
+``webnn``, the share of the model WebNN took (:func:`coverage`). The deep dives
+(``benchmarks.ort_benchmark``, ``benchmarks.tflite_benchmark``) build their runtimes from the
+same functions of the adapter modules.
 
-Parity (:func:`agreement`), each output of a runtime against the host's:
-
-- float outputs: ``max |a - h| <= rtol * max |h| + atol`` (relative to the output's
-  scale); ``exact`` precision: rtol 1e-3, atol 1e-4; ``fast`` precision (bfloat16 in WebNN
-  and OpenVINO, 8 significant bits, rounding error up to 2**-9 per operation, compounded
-  over tens of layers): rtol 5e-2, atol 1e-3;
-- quantized outputs (int8/uint8 tensors, and float outputs of a DEQUANTIZE whose step is
-  known): within one quantization step for at least 99% of the elements (rounding of
-  requantized values may flip a step);
-- other integer/bool outputs: equal.
-
-Outputs whose element counts match but whose shapes differ (OpenCV keeps trailing 1s) are
-compared flattened; any other shape mismatch is a disagreement.
+The parity rule (:func:`benchmarks.frameworks.parity.agreement`) judges the ``webnn`` and
+``native`` outputs against the host's.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,10 +34,6 @@ import numpy as np
 
 #: ``--precision`` value -> WebNN ``precision`` (and the OpenVINO precision hint behind it)
 PRECISIONS = {"exact": "float32", "fast": "bfloat16"}
-#: (rtol, atol) of float outputs per ``--precision``
-FLOAT_TOLERANCE = {"exact": (1e-3, 1e-4), "fast": (5e-2, 1e-3)}
-#: share of the elements of a quantized output that must be within one step
-QUANTIZED_SHARE = 0.99
 #: the three runtimes of every model, in timing order
 ROLES = ("host", "webnn", "native")
 
@@ -72,7 +59,9 @@ class Prepared:
 @dataclass
 class Runtime:
     """One runtime of one model: a callable doing one inference, the outputs of its first
-    call, the seconds to that first result, the WebNN coverage (webnn only) and notes."""
+    call, the seconds to that first result, the WebNN coverage (webnn only), notes, the steps
+    of the first run in seconds (``total_s`` and e.g. ``compile_s``) and runtime-specific
+    objects (the interpreter, the compiled model ...)."""
 
     role: str
     label: str
@@ -81,6 +70,8 @@ class Runtime:
     first_run_s: float
     coverage: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    first_run: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Framework(ABC):
@@ -144,72 +135,29 @@ class Framework(ABC):
         return getattr(self, role)(prepared, precision)
 
 
-def openvino_config(precision: str, device: str = "CPU") -> dict[str, Any]:
-    """The compile configuration of WebNN's OpenVINO backend for ``--precision`` (the native
-    runtimes use it too)."""
-    from webnn_core.backends.openvino import OpenVINOBackend
-
-    return dict(OpenVINOBackend(device=device, precision=PRECISIONS[precision]).config)
-
-
 # -- coverage ------------------------------------------------------------------------------
+
+
+def fallback_reasons(nodes: Iterable[Any]) -> dict[str, int]:
+    """"op: [kind] reason" -> count, of the nodes (``NodeReport``) a provider left."""
+    reasons: dict[str, int] = {}
+    for node in nodes:
+        key = f"{node.op_type}: [{node.kind}] {node.reason}"
+        reasons[key] = reasons.get(key, 0) + 1
+    return reasons
 
 
 def coverage(report: Any) -> dict[str, Any]:
     """Nodes WebNN took / nodes, share, partitions and the ops left to the host (with
-    reasons) from a provider's ``PartitionReport``."""
-    from ..tflite_benchmark import report_summary
-
-    return report_summary(report)
-
-
-# -- parity --------------------------------------------------------------------------------
-
-
-def _compare_one(actual: np.ndarray, expected: np.ndarray, step: float | None,
-                 precision: str) -> dict[str, Any]:
-    """:func:`agreement` of one output pair."""
-    actual, expected = np.asarray(actual), np.asarray(expected)
-    if actual.size != expected.size:
-        return {"agree": False, "error": f"shape {list(actual.shape)} vs "
-                f"{list(expected.shape)}"}
-    a = actual.reshape(expected.shape).astype(np.float64)
-    e = expected.astype(np.float64)
-    d = np.abs(a - e)
-    max_abs = float(np.max(d, initial=0.0))
-    scale = float(np.max(np.abs(e), initial=0.0))
-    out: dict[str, Any] = {"max_abs_diff": max_abs,
-                           "max_rel_diff": max_abs / scale if scale else max_abs}
-    if expected.dtype.kind in "iu" and expected.dtype.itemsize == 1:
-        step = 1.0
-    if step:
-        within = float(np.mean(d <= step * (1 + 1e-4))) if d.size else 1.0
-        out.update(rule="steps", step=step, max_steps=max_abs / step, share_within_1=within,
-                   agree=within >= QUANTIZED_SHARE)
-    elif expected.dtype.kind == "f":
-        rtol, atol = FLOAT_TOLERANCE[precision]
-        out.update(rule="float", tolerance=rtol * scale + atol,
-                   agree=bool(np.isfinite(max_abs) and max_abs <= rtol * scale + atol))
-    else:
-        out.update(rule="equal", agree=max_abs == 0.0)
-    return out
-
-
-def agreement(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray],
-              steps: Sequence[float | None], precision: str = "exact") -> dict[str, Any]:
-    """Whether ``actual`` agrees with the host's ``expected`` outputs (rule: module doc):
-    ``agree``, the worst ``max_rel_diff`` / ``max_abs_diff`` and the per-output details."""
-    if len(actual) != len(expected):
-        return {"agree": False, "error": f"{len(actual)} outputs vs {len(expected)}",
-                "outputs": []}
-    steps = list(steps) + [None] * (len(expected) - len(steps))
-    per = [_compare_one(a, e, s, precision) for a, e, s in zip(actual, expected, steps)]
-    result: dict[str, Any] = {"agree": all(p["agree"] for p in per), "outputs": per}
-    rel = [p["max_rel_diff"] for p in per if "max_rel_diff" in p]
-    if rel:
-        result["max_rel_diff"] = max(rel)
-        result["max_abs_diff"] = max(p["max_abs_diff"] for p in per if "max_abs_diff" in p)
-    errors = [p["error"] for p in per if "error" in p]
-    if errors:
-        result["error"] = "; ".join(errors)
-    return result
+    reasons) from a provider's ``PartitionReport`` (None: nothing)."""
+    if report is None:
+        return {"nodes": 0, "delegated": 0, "share": 0.0, "partitions": 0, "fallback": {},
+                "fallback_reasons": {}}
+    fallback: dict[str, int] = {}
+    for node in report.fallback:
+        fallback[node.op_type] = fallback.get(node.op_type, 0) + 1
+    nodes = len(report.nodes)
+    return {"nodes": nodes, "delegated": report.num_supported,
+            "share": report.num_supported / nodes if nodes else 0.0,
+            "partitions": len(report.partitions), "fallback": dict(sorted(fallback.items())),
+            "fallback_reasons": fallback_reasons(report.fallback)}

@@ -6,7 +6,8 @@ becomes Shape -> Gather -> Unsqueeze -> Concat -> Reshape) and write constants a
 ``Constant`` nodes. WebNN knows static shapes only, so such a Reshape is refused ("shape
 must be a constant") and the int64 chain cuts the partition in two. ONNX Runtime folds
 these before an execution provider sees the graph; a host that does not (OpenCV's DNN)
-gets the same from :func:`fold_constants`:
+gets the same from :func:`fold_constants`, the spine's folding driver
+(:class:`~webnn_providers.translation.ConstantFolder`) over the model's nodes:
 
 - ``Constant`` nodes become initializers;
 - ``Shape`` and ``Size`` of a value with a static inferred shape become initializers (so
@@ -16,6 +17,13 @@ gets the same from :func:`fold_constants`:
   outputs become initializers, unless an output has more than ``max_elements`` elements
   (folding is for shape-sized data, not for precomputing weights).
 
+The evaluator is onnx.reference rather than the node's WebNN translator on the reference
+backend (the TFLite translator's evaluator): ONNX shape arithmetic routinely goes through
+empty int64 vectors (``Shape`` sliced to ``[:0]`` and concatenated, as in the expanded
+LayerNormalization over axis 0, or a ``ConstantOfShape`` with a 0 dimension), which WebNN
+cannot represent (every dimension is positive, WebNN §api-mloperanddescriptor), so those
+chains, and the Reshape they feed, would stay with the host.
+
 Nodes producing a graph output, nodes of other domains and nodes with subgraphs are kept.
 """
 
@@ -23,11 +31,14 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
+
+from ..translation import ConstantFolder
 
 _LOG = logging.getLogger("webnn")
 
@@ -39,6 +50,8 @@ FOLDABLE_OPS = frozenset({
     "ReduceSum", "Reshape", "Slice", "Squeeze", "Sub", "Tile", "Transpose", "Unsqueeze",
     "Where",
 })
+#: ops whose value is known without evaluation (see :meth:`_Host.shortcut`)
+_SHORTCUT_OPS = frozenset({"Constant", "Shape", "Size"})
 
 #: largest output (elements) a folded node may have
 MAX_ELEMENTS = 4096
@@ -60,24 +73,16 @@ def fold_constants(model: onnx.ModelProto, max_elements: int = MAX_ELEMENTS) -> 
     except Exception:  # noqa: BLE001 - without inferred shapes only Constant nodes fold
         inferred = model
     graph = model.graph
-    shapes = _static_shapes(inferred.graph)
     opsets = {o.domain if o.domain != "ai.onnx" else "": o.version for o in model.opset_import}
-    known: dict[str, np.ndarray] = {}
-    for init in graph.initializer:
-        known[init.name] = numpy_helper.to_array(init)
-    graph_outputs = {o.name for o in graph.output}
-    kept: list[onnx.NodeProto] = []
-    folded: list[str] = []
-    for index, node in enumerate(graph.node):
-        values = _fold_node(node, known, shapes, opsets.get("", 1), max_elements)
-        if values is None or graph_outputs.intersection(node.output):
-            kept.append(node)
-            continue
-        known.update(values)
-        folded.append(f"{node.op_type} {node.name!r}" if node.name else
-                      f"{node.op_type} #{index}")
-    if not folded:
+    host = _Host(_static_shapes(inferred.graph), opsets.get("", 1))
+    known = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    folded = ConstantFolder(host, max_elements).fold(
+        list(graph.node), known, keep={o.name for o in graph.output})
+    if not folded.positions:
         return FoldResult(model)
+    known.update(folded.values)
+    removed = set(folded.positions)
+    kept = [node for i, node in enumerate(graph.node) if i not in removed]
     result = onnx.ModelProto()
     result.CopyFrom(model)
     del result.graph.node[:]
@@ -87,8 +92,45 @@ def fold_constants(model: onnx.ModelProto, max_elements: int = MAX_ELEMENTS) -> 
     result.graph.initializer.extend(
         numpy_helper.from_array(np.asarray(known[name]), name)
         for name in sorted(needed - existing) if name in known)
-    _LOG.debug("webnn: folded %d constant node(s) of the ONNX model", len(folded))
-    return FoldResult(result, folded)
+    _LOG.debug("webnn: folded %d constant node(s) of the ONNX model", len(folded.labels))
+    return FoldResult(result, folded.labels)
+
+
+class _Host:
+    """The folding driver's view of ONNX ``NodeProto`` s (``FoldHost``)."""
+
+    def __init__(self, shapes: Mapping[str, tuple[int, ...]], opset: int) -> None:
+        self.shapes = shapes
+        self.opset = opset
+
+    def inputs(self, node: onnx.NodeProto) -> list[str]:
+        return [n for n in node.input if n]
+
+    def outputs(self, node: onnx.NodeProto) -> list[str]:
+        return [n for n in node.output if n]
+
+    def foldable(self, node: onnx.NodeProto) -> bool:
+        """Default-domain nodes without subgraphs, of the shortcut or foldable ops."""
+        return node.domain in ("", "ai.onnx") and not any(
+            a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+            for a in node.attribute) and (node.op_type in FOLDABLE_OPS
+                                          or node.op_type in _SHORTCUT_OPS)
+
+    def shortcut(self, node: onnx.NodeProto) -> dict[str, np.ndarray] | None:
+        if node.op_type == "Constant":
+            return _constant_value(node)
+        if node.op_type in ("Shape", "Size"):
+            return _shape_value(node, self.shapes)
+        return None
+
+    def evaluate(self, node: onnx.NodeProto, inputs: Mapping[str, np.ndarray],
+                 max_elements: int) -> dict[str, np.ndarray] | None:
+        if node.op_type not in FOLDABLE_OPS:
+            return None
+        return _evaluate(node, inputs, self.opset)
+
+    def label(self, node: onnx.NodeProto, position: int) -> str:
+        return f"{node.op_type} {node.name!r}" if node.name else f"{node.op_type} #{position}"
 
 
 def _static_shapes(graph: onnx.GraphProto) -> dict[str, tuple[int, ...]]:
@@ -110,32 +152,18 @@ def _node_inputs(node: onnx.NodeProto) -> list[str]:
     return names
 
 
-def _fold_node(node: onnx.NodeProto, known: dict[str, np.ndarray],
-               shapes: dict[str, tuple[int, ...]], opset: int,
-               max_elements: int) -> dict[str, np.ndarray] | None:
-    """The node's output values when it folds, else None."""
-    if node.domain not in ("", "ai.onnx") or any(
-            a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
-            for a in node.attribute):
+def _shape_value(node: onnx.NodeProto, shapes: Mapping[str, tuple[int, ...]]
+                 ) -> dict[str, np.ndarray] | None:
+    """Shape (``start``/``end`` slice it since Shape-15) or Size of a static shape."""
+    shape = shapes.get(node.input[0]) if node.input else None
+    if shape is None:
         return None
-    if node.op_type == "Constant":
-        return _constant_value(node)
-    if node.op_type in ("Shape", "Size"):
-        shape = shapes.get(node.input[0]) if node.input else None
-        if shape is None:
-            return None
-        if node.op_type == "Size":
-            return {node.output[0]: np.array(math.prod(shape), np.int64)}
-        attrs = {a.name: a.i for a in node.attribute}
-        dims = shape[attrs.get("start", 0):attrs["end"]] if "end" in attrs else \
-            shape[attrs.get("start", 0):]
-        return {node.output[0]: np.array(dims, np.int64)}
-    if node.op_type not in FOLDABLE_OPS or not all(n in known for n in node.input if n):
-        return None
-    values = _evaluate(node, known, opset)
-    if values is None or any(v.size > max_elements for v in values.values()):
-        return None
-    return values
+    if node.op_type == "Size":
+        return {node.output[0]: np.array(math.prod(shape), np.int64)}
+    attrs = {a.name: a.i for a in node.attribute}
+    dims = shape[attrs.get("start", 0):attrs["end"]] if "end" in attrs else \
+        shape[attrs.get("start", 0):]
+    return {node.output[0]: np.array(dims, np.int64)}
 
 
 def _constant_value(node: onnx.NodeProto) -> dict[str, np.ndarray] | None:
@@ -154,7 +182,7 @@ def _constant_value(node: onnx.NodeProto) -> dict[str, np.ndarray] | None:
     return {node.output[0]: array}
 
 
-def _evaluate(node: onnx.NodeProto, known: dict[str, np.ndarray],
+def _evaluate(node: onnx.NodeProto, known: Mapping[str, np.ndarray],
               opset: int) -> dict[str, np.ndarray] | None:
     """Run one node on constant inputs with onnx's reference implementation."""
     from onnx.reference import ReferenceEvaluator

@@ -129,6 +129,20 @@ def _shape_of(type_proto: onnx.TypeProto) -> tuple[int, tuple[Dim, ...] | None]:
     return tensor.elem_type, tuple(dims)
 
 
+def node_info(node: onnx.NodeProto, index: int, opsets: dict[str, int]) -> NodeInfo:
+    """The :class:`NodeInfo` of ``node`` in a model importing ``opsets`` (domain ->
+    version, "" for ai.onnx): its since-version is that of the schema the node resolves to
+    (ONNX IR "Operator Sets"), the imported version for an operator without a schema."""
+    domain = node.domain if node.domain != "ai.onnx" else ""
+    try:
+        since = onnx.defs.get_schema(node.op_type, opsets.get(domain, 1), domain).since_version
+    except Exception:  # noqa: BLE001 - unknown operator: the translator refuses it
+        since = opsets.get(domain, 1)
+    attrs = {a.name: attribute_value(a) for a in node.attribute}
+    return NodeInfo(index, node.name, node.op_type, domain, since, tuple(node.input),
+                    tuple(node.output), attrs)
+
+
 def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) -> GraphInfo:
     """The :class:`GraphInfo` of an ONNX model (file path or ModelProto).
 
@@ -152,14 +166,7 @@ def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) 
         values[init.name] = ValueInfo(init.name, init.data_type, tuple(array.shape), array)
     nodes = []
     for i, node in enumerate(graph.node):
-        domain = node.domain if node.domain != "ai.onnx" else ""
-        try:
-            since = onnx.defs.get_schema(node.op_type, opsets.get(domain, 1), domain).since_version
-        except Exception:  # noqa: BLE001 - unknown operator: the translator refuses it
-            since = opsets.get(domain, 1)
-        attrs = {a.name: attribute_value(a) for a in node.attribute}
-        nodes.append(NodeInfo(i, node.name, node.op_type, domain, since, tuple(node.input),
-                              tuple(node.output), attrs))
+        nodes.append(node_info(node, i, opsets))
         for out in node.output:
             values.setdefault(out, ValueInfo(out, onnx.TensorProto.UNDEFINED, None))
     initializers = {init.name for init in graph.initializer}

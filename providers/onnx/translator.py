@@ -1,10 +1,12 @@
 """ONNX -> WebNN translation: one translator per ONNX op, support and emission side by side.
 
 A translator is a function ``emit(n: NodeView) -> list[MLOperand | None]`` registered with
-:func:`translator` for one or more ONNX op types. It raises :class:`Unsupported` (with the
-reason) for what WebNN cannot express; everything else is checked by the WebNN builder
-itself, which validates every call against the spec and the context's
-``op_support_limits()``.
+:func:`translator` for one or more ONNX op types of a domain and a range of schema versions
+(the spine's :class:`~webnn_providers.translation.Registry`, keyed ``(domain, op_type)``). It
+raises :class:`Unsupported` (with the reason) for what WebNN cannot express; everything else
+is checked by the WebNN builder itself, which validates every call against the spec and the
+context's ``op_support_limits()`` and raises ``webnn_core.ValidationError``. Any other
+exception is a translator bug (see :mod:`webnn_providers.translation.errors`).
 
 Support is decided by *running the translator* on a scratch builder with the node's input
 descriptors (:func:`check_node`), so "is this node supported?" and "emit it" can never
@@ -13,95 +15,68 @@ drift apart. :func:`build_graph` then translates a group of nodes into one MLGra
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 import webnn_core as webnn
 
-from .._operands import new_constant
+from ..translation import (
+    OpEntry,
+    Registry,
+    TranslatedGraph,
+    TranslatorView,
+    Unsupported,
+    Verdict,
+    constant_operand,
+    descriptor,
+    finish_graph,
+    guard,
+    judge,
+)
 from .model import WEBNN_TO_ONNX, Dim, GraphInfo, NodeInfo, ValueInfo
 
-_LOG = logging.getLogger("webnn")
+__all__ = ["REGISTRY", "NodeView", "OpEntry", "TranslatedGraph", "Unsupported", "Verdict",
+           "build_graph", "check_graph", "check_node", "fill_output_info",
+           "group_io", "run_graph", "supported_op_types", "translator"]
 
 Emitter = Callable[["NodeView"], Sequence["webnn.MLOperand | None"]]
 
-
-@dataclass(frozen=True)
-class OpEntry:
-    emit: Emitter
-    domain: str
-    min_version: int
-    max_version: int | None
-
-
-_REGISTRY: dict[tuple[str, str], list[OpEntry]] = {}
+#: the ONNX translators: ``webnn_providers.onnx.ops`` and its subpackages (com_microsoft)
+REGISTRY = Registry([f"{__package__}.ops"])
+#: the registry's table and loader under their former names (tests patch a translator in)
+_REGISTRY = REGISTRY.table
+_load_ops = REGISTRY.load
 
 
 def translator(*op_types: str, domain: str = "", since: int = 1,
                until: int | None = None) -> Callable[[Emitter], Emitter]:
     """Register ``emit`` for ``op_types`` of ``domain`` with schema versions
-    ``since <= since_version <= until``."""
-    def decorate(emit: Emitter) -> Emitter:
-        for op_type in op_types:
-            _REGISTRY.setdefault((domain, op_type), []).append(
-                OpEntry(emit, domain, since, until))
-        return emit
-    return decorate
+    ``since <= since_version <= until`` (ONNX IR "Operator Sets": a node resolves to the
+    newest schema version at most its model's opset, reported as its since-version)."""
+    return REGISTRY.translator(*op_types, domain=domain, since=since, until=until)
 
 
 def supported_op_types() -> list[str]:
     """Every ONNX op type with a translator ("domain:Op" for non-default domains)."""
-    _load_ops()
-    return sorted(f"{d}:{o}" if d else o for d, o in _REGISTRY)
+    return REGISTRY.names()
 
 
 def _find(node: NodeInfo) -> OpEntry:
-    _load_ops()
-    entries = _REGISTRY.get((node.domain, node.op_type))
-    if not entries:
-        raise Unsupported(f"unsupported op {node.op_type}" +
-                          (f" (domain {node.domain})" if node.domain else ""), "op")
-    for entry in entries:
-        if entry.min_version <= node.since_version and (
-                entry.max_version is None or node.since_version <= entry.max_version):
-            return entry
-    raise Unsupported(f"unsupported opset: {node.op_type}-{node.since_version}", "opset")
+    return REGISTRY.find(node.domain, node.op_type, node.since_version)
 
 
-_LOADED = False
-
-
-def _load_ops() -> None:
-    global _LOADED
-    if not _LOADED:
-        from . import ops  # noqa: F401 - registers the translators
-
-        _LOADED = True
-
-
-class Unsupported(Exception):  # noqa: N818 - a verdict, not an error
-    """The node cannot be translated; ``kind`` classifies the reason for reports
-    ("op", "opset", "dtype", "attribute", "dynamic shape", "shape", "webnn")."""
-
-    def __init__(self, reason: str, kind: str = "attribute") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind
-
-
-class NodeView:
+class NodeView(TranslatorView):
     """What a translator sees: the node, its attributes, its inputs as WebNN operands (or
-    constant arrays) and the builder."""
+    constant arrays) and the builder ``b``."""
 
     def __init__(self, node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
                  operands: dict[str, webnn.MLOperand]) -> None:
         self.node = node
         self.graph = graph
         self.b = builder
+        self.prefix = node.op_type
         self._operands = operands
 
     # attributes -------------------------------------------------------------------------
@@ -127,7 +102,7 @@ class NodeView:
         """Input ``i`` as an operand (a constant initializer becomes a WebNN constant the
         first time a translator asks for it as an operand)."""
         if not self.has_input(i):
-            raise Unsupported(f"{self.node.op_type}: input {i} is required", "attribute")
+            raise self.unsupported(f"input {i} is required")
         name = self.node.inputs[i]
         if name not in self._operands:
             self._operands[name] = _constant_operand(self.b, self.graph.values[name], self.node)
@@ -143,12 +118,8 @@ class NodeView:
         """Input ``i``'s constant value; Unsupported when it is computed at run time."""
         value = self.const(i)
         if value is None:
-            raise Unsupported(f"{self.node.op_type}: {what} (input {i}) must be a constant",
-                              "dynamic shape")
+            raise self.unsupported(f"{what} (input {i}) must be a constant", "dynamic shape")
         return value
-
-    def shape(self, i: int) -> tuple[int, ...]:
-        return self.input(i).shape
 
     def data_type(self, i: int) -> str:
         return self.input(i).data_type
@@ -160,49 +131,30 @@ class NodeView:
         info = self.graph.values.get(self.node.outputs[i])
         return info is not None and info.is_bool
 
-    def constant(self, array: np.ndarray | Any, data_type: str | None = None) -> webnn.MLOperand:
-        """A new WebNN constant (``data_type`` defaults to the array's own)."""
-        return new_constant(self.b, array, data_type)
-
-    def unsupported(self, reason: str, kind: str = "attribute") -> Unsupported:
-        return Unsupported(f"{self.node.op_type}: {reason}", kind)
+    def requested(self, i: int) -> bool:
+        """Whether the node's optional output ``i`` is wanted (present and named)."""
+        return i < len(self.node.outputs) and self.node.outputs[i] != ""
 
 
 def _constant_operand(builder: webnn.MLGraphBuilder, info: ValueInfo,
                       node: NodeInfo) -> webnn.MLOperand:
     """A WebNN constant for a constant initializer (bool becomes uint8 0/1)."""
-    if info.data_type is None:
-        raise Unsupported(f"{node.describe()}: constant {info.name!r} of ONNX element type "
-                          f"{info.onnx_type} has no WebNN data type", "dtype")
-    if info.constant.size == 0:
-        raise Unsupported(f"{node.describe()}: empty constant {info.name!r}", "shape")
-    array = info.constant.astype(np.uint8) if info.is_bool else info.constant
-    # np.require keeps a 0-d array 0-d (np.ascontiguousarray would make it shape [1])
-    return builder.constant(np.require(array, requirements="C"))
-
-
-@dataclass
-class TranslatedGraph:
-    """One WebNN graph for a group of ONNX nodes; inputs/outputs by ONNX value name, in
-    the order the host passes them."""
-
-    graph: webnn.MLGraph
-    inputs: list[str]
-    outputs: list[str]
+    return constant_operand(builder, info.constant, info.data_type, is_bool=info.is_bool,
+                            label=node.describe(),
+                            what=f"{info.name!r} (ONNX element type {info.onnx_type})")
 
 
 def _descriptor(info: ValueInfo, shape: Sequence[int] | None) -> webnn.MLOperandDescriptor:
-    if info.data_type is None:
-        raise Unsupported(f"value {info.name!r}: ONNX element type {info.onnx_type} has no "
-                          "WebNN data type", "dtype")
-    if shape is None:
+    """A group input's descriptor: ``shape`` (a concrete shape for symbolic dimensions) or
+    the value's static shape; a dynamic or unknown shape is refused."""
+    what = f"value {info.name!r}"
+    if shape is None and info.data_type is not None:
         shape = info.static_shape
         if shape is None:
-            raise Unsupported(f"value {info.name!r}: dynamic or unknown shape {info.shape}",
+            raise Unsupported(f"{what}: dynamic or unknown shape {info.shape}",
                               "dynamic shape")
-    if any(d == 0 for d in shape):
-        raise Unsupported(f"value {info.name!r}: empty tensor shape {list(shape)}", "shape")
-    return webnn.MLOperandDescriptor(info.data_type, shape)
+    return descriptor(info.data_type, shape if shape is not None else (),
+                      f"{what} (ONNX element type {info.onnx_type})")
 
 
 def group_io(graph: GraphInfo, nodes: Iterable[int]) -> tuple[list[str], list[str]]:
@@ -229,7 +181,8 @@ def group_io(graph: GraphInfo, nodes: Iterable[int]) -> tuple[list[str], list[st
 
 
 def build_graph(context: webnn.MLContext, graph: GraphInfo, nodes: Iterable[int],
-                input_shapes: Mapping[str, Sequence[int]] | None = None) -> TranslatedGraph:
+                input_shapes: Mapping[str, Sequence[int]] | None = None
+                ) -> TranslatedGraph[str]:
     """Translate the nodes ``nodes`` (indices) into one built MLGraph.
 
     ``input_shapes`` gives concrete shapes for group inputs with symbolic dimensions.
@@ -244,53 +197,31 @@ def build_graph(context: webnn.MLContext, graph: GraphInfo, nodes: Iterable[int]
         operands[name] = builder.input(name, _descriptor(graph.values[name], shape))
     for i in order:
         _emit_node(graph.nodes[i], graph, builder, operands)
-    named = {}
-    for name in outputs:
-        operand = operands[name]
-        if operand.kind != "output":  # an input or constant passed straight through
-            operand = builder.identity(operand)
-        named[name] = operand
-    built = builder.build(named)
-    # a group input no output depends on (e.g. CastLike's type donor) is not a graph input
-    return TranslatedGraph(built, [n for n in inputs if n in built.inputs], outputs)
+    return finish_graph(builder, operands, inputs, outputs)
 
 
 def _emit_node(node: NodeInfo, graph: GraphInfo, builder: webnn.MLGraphBuilder,
                operands: dict[str, webnn.MLOperand]) -> None:
-    entry = _find(node)
-    for name in node.inputs:
-        if name and name not in operands:
-            info = graph.values.get(name)
-            if info is None or info.constant is None:
-                raise Unsupported(f"{node.describe()}: input {name!r} is not available", "shape")
-    view = NodeView(node, graph, builder, operands)
-    try:
-        results = entry.emit(view)
-    except TypeError as exc:
-        raise Unsupported(f"{node.describe()}: WebNN rejects it: {exc}", "webnn") from exc
-    if len(results) > len(node.outputs):
-        raise RuntimeError(f"{node.describe()}: translator returned {len(results)} outputs")
-    for name, operand in zip(node.outputs, results, strict=False):
-        if name and operand is not None:
-            operands[name] = operand
-    missing = [n for n in node.outputs[:len(results)] if n and n not in operands]
-    if missing:
-        raise Unsupported(f"{node.describe()}: outputs {missing} are not produced", "attribute")
-
-
-@dataclass
-class Verdict:
-    """Whether one node can run on WebNN, and why not.
-
-    ``outputs`` (supported nodes only) maps each output to the WebNN data type and shape
-    that WebNN's own shape inference gave it on the scratch builder; a dimension is None
-    where it depends on a symbolic input dimension (see :func:`check_node`).
-    """
-
-    supported: bool
-    reason: str = ""
-    kind: str = ""
-    outputs: dict[str, tuple[str, tuple[int | None, ...]]] = field(default_factory=dict)
+    """Run the node's translator (under the spine's guard) and record its outputs."""
+    with guard(node.describe()):
+        entry = _find(node)
+        for name in node.inputs:
+            if name and name not in operands:
+                info = graph.values.get(name)
+                if info is None or info.constant is None:
+                    raise Unsupported(f"{node.describe()}: input {name!r} is not available",
+                                      "shape")
+        results = entry.emit(NodeView(node, graph, builder, operands))
+        if len(results) > len(node.outputs):
+            raise RuntimeError(f"{node.describe()}: translator returned {len(results)} "
+                               "outputs")
+        for name, operand in zip(node.outputs, results, strict=False):
+            if name and operand is not None:
+                operands[name] = operand
+        missing = [n for n in node.outputs[:len(results)] if n and n not in operands]
+        if missing:
+            raise Unsupported(f"{node.describe()}: outputs {missing} are not produced",
+                              "attribute")
 
 
 def check_node(context: webnn.MLContext, graph: GraphInfo, index: int,
@@ -409,33 +340,37 @@ def _has_symbolic_input(graph: GraphInfo, index: int) -> bool:
 def _check_node_at(context: webnn.MLContext, graph: GraphInfo, index: int,
                    free_dimension: int | None) -> Verdict:
     node = graph.nodes[index]
+    return judge(node.describe(),
+                 lambda: _translate_alone(context, graph, node, free_dimension))
+
+
+def _translate_alone(context: webnn.MLContext, graph: GraphInfo, node: NodeInfo,
+                     free_dimension: int | None
+                     ) -> dict[str, tuple[str, tuple[int | None, ...]]]:
+    """``node`` translated alone on a scratch builder (symbolic dimensions of its inputs at
+    ``free_dimension``): its outputs' data types and shapes."""
     builder = webnn.MLGraphBuilder(context)
     operands: dict[str, webnn.MLOperand] = {}
-    try:
-        for name in node.inputs:
-            if not name or name in operands:
-                continue
-            info = graph.values.get(name)
-            if info is None:
-                raise Unsupported(f"input {name!r} has no type information", "shape")
-            if info.constant is not None:
-                continue
-            shape = info.static_shape
-            if shape is None and free_dimension is not None and info.shape is not None:
-                shape = tuple(d if isinstance(d, int) and d >= 0 else free_dimension
-                              for d in info.shape)
-            operands[name] = builder.input(name, _descriptor(info, shape))
-        _emit_node(node, graph, builder, operands)
-        outputs = {}
-        for name in node.outputs:
-            if name and name in operands:
-                _check_output(graph.values.get(name), operands[name], node)
-                outputs[name] = (operands[name].data_type, tuple(operands[name].shape))
-    except Unsupported as exc:
-        return Verdict(False, exc.reason, exc.kind)
-    except (TypeError, ValueError, webnn.WebNNError) as exc:
-        return Verdict(False, f"{node.describe()}: {exc}", "webnn")
-    return Verdict(True, outputs=outputs)
+    for name in node.inputs:
+        if not name or name in operands:
+            continue
+        info = graph.values.get(name)
+        if info is None:
+            raise Unsupported(f"input {name!r} has no type information", "shape")
+        if info.constant is not None:
+            continue
+        shape = info.static_shape
+        if shape is None and free_dimension is not None and info.shape is not None:
+            shape = tuple(d if isinstance(d, int) and d >= 0 else free_dimension
+                          for d in info.shape)
+        operands[name] = builder.input(name, _descriptor(info, shape))
+    _emit_node(node, graph, builder, operands)
+    outputs = {}
+    for name in node.outputs:
+        if name and name in operands:
+            _check_output(graph.values.get(name), operands[name], node)
+            outputs[name] = (operands[name].data_type, tuple(operands[name].shape))
+    return outputs
 
 
 def _check_output(info: ValueInfo | None, operand: webnn.MLOperand, node: NodeInfo) -> None:
@@ -471,3 +406,4 @@ def run_graph(context: webnn.MLContext, graph: GraphInfo,
         elif name in inputs:
             out[name] = np.asarray(inputs[name])
     return out
+

@@ -14,10 +14,13 @@ with ``onnxruntime.register_execution_provider_library``; the EP then works thro
 CPU). ONNX Runtime hands it each graph; it takes the nodes WebNN can run, fused into
 partitions of one WebNN graph each, and leaves the rest to the next provider.
 
-Provider options (strings): ``backend`` ("openvino" default, or "reference"), ``device``
-(OpenVINO device, default "CPU"), ``power_preference`` ("default", "high-performance",
-"low-power"), ``precision`` ("float32", "bfloat16", "float16") and ``cache_dir``. An unknown
-option or a bad value fails session creation with ORT's InvalidArgument error.
+Provider options (strings; the table shared with the other hosts is
+:data:`webnn_providers.runtime.OPTION_TABLE`): ``backend`` ("openvino" default, "reference",
+or any backend registered with ``webnn_core.backends.register_backend``), ``device``
+(the backend's device, OpenVINO's default "CPU"), ``power_preference`` ("default",
+"high-performance", "low-power"), ``precision`` ("float32", "bfloat16", "float16") and
+``cache_dir``. An unknown option or a bad value fails session creation with ORT's
+InvalidArgument error (:class:`OptionError` from :func:`partition_report`).
 
 Which nodes WebNN takes is logged at INFO on the ``webnn`` logger when a session is created;
 :func:`partition_report` computes the same report for a model without creating a session
@@ -36,11 +39,17 @@ import onnx
 
 from ..onnx import from_onnx_model
 from ..partition import graph_predecessors
-from ._ep import EP_NAME, OPTIONS, OptionError, create_context
+from ..runtime import OPTIONS, ProviderOptionError
+from ._factory import create_context
 from ._report import NodeReport, PartitionReport, analyze
+from ._state import EP_NAME
+
+#: the EP's name for the shared :class:`~webnn_providers.runtime.ProviderOptionError`
+OptionError = ProviderOptionError
 
 __all__ = ["EP_NAME", "OPTIONS", "NodeReport", "OptionError", "PartitionReport",
-           "is_registered", "library_path", "partition_report", "register", "unregister"]
+           "ProviderOptionError", "is_registered", "library_path", "partition_report",
+           "register", "unregister"]
 
 #: the name the library is registered under (``ort.unregister_execution_provider_library``)
 REGISTRATION_NAME = EP_NAME
@@ -65,13 +74,13 @@ def register() -> None:
     global _REGISTERED
     import onnxruntime as ort
 
-    from . import _ep
+    from . import _factory
 
     with _LOCK:
         if _REGISTERED:
             return
         path = library_path()
-        _ep.install(path)
+        _factory.install(path)
         ort.register_execution_provider_library(REGISTRATION_NAME, path)
         _REGISTERED = True
 
@@ -99,8 +108,7 @@ def partition_report(model: str | os.PathLike | onnx.ModelProto, **options: Any
     ``.partitions`` (node indices per fused partition), ``.nodes`` (every node's verdict),
     ``.fallback`` (nodes left to ONNX Runtime with ``reason`` and ``kind``), ``.as_dict()``.
     """
-    context = create_context({k: str(v) if k != "cache_dir" else v
-                              for k, v in options.items()})
+    context = create_context(options)
     if isinstance(model, os.PathLike):
         model = os.fspath(model)
     graph = from_onnx_model(model)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..onnx import GraphInfo, NodeInfo, ValueInfo
 from ..partition import graph_predecessors
+from ..runtime import wrap
 from . import _abi
 from ._abi import OrtApi
 
@@ -28,22 +29,6 @@ NUMPY_DTYPES: dict[int, np.dtype] = {
     7: np.dtype(np.int64), 9: np.dtype(np.bool_), 10: np.dtype(np.float16),
     11: np.dtype(np.float64), 12: np.dtype(np.uint32), 13: np.dtype(np.uint64),
 }
-
-
-class _Memory:
-    """An object exposing raw memory to numpy through the array interface."""
-
-    __slots__ = ("__array_interface__",)
-
-
-def wrap(address: int | None, shape: tuple[int, ...], dtype: np.dtype,
-         readonly: bool = False) -> np.ndarray:
-    """A numpy array over ``address`` without copying (C order)."""
-    memory = _Memory()
-    memory.__array_interface__ = {
-        "data": (address or 0, readonly), "shape": shape, "typestr": dtype.str, "version": 3,
-    }
-    return np.asarray(memory)
 
 
 def _str(value: bytes | None) -> str:

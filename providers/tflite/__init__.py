@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import os
 
-from ._delegate import NAME, OPTIONS, DelegateOptionError, WebNNDelegate
+from ..runtime import OPTIONS, ProviderOptionError
+from ._delegate import NAME, DelegateOptionError, WebNNDelegate
 from .translator import supported_ops
 
-__all__ = ["NAME", "OPTIONS", "DelegateOptionError", "WebNNDelegate", "load_delegate",
-           "supported_ops"]
+__all__ = ["NAME", "OPTIONS", "DelegateOptionError", "ProviderOptionError", "WebNNDelegate",
+           "load_delegate", "supported_ops"]
 
 
 def load_delegate(options: dict[str, str] | str | os.PathLike | None = None,

@@ -19,12 +19,12 @@ returns ``kTfLiteError``: an exception escaping a ctypes callback would read as 
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import logging
 import threading
 import traceback
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +33,7 @@ import numpy as np
 import webnn_core as webnn
 
 from ..report import NodeReport, PartitionReport
+from ..runtime import ProviderOptionError, VariantCache, ViewCache, create_context
 from . import _abi
 from ._builtin_codes import BUILTIN_CODES
 from ._context import read_model, read_tensor
@@ -42,27 +43,9 @@ from .translator import TranslatedGraph, build_graph, check_op, tensor_name
 _LOG = logging.getLogger("webnn")
 
 NAME = "WebNNDelegate"
-#: delegate options (constructor keywords; ``load_delegate`` takes them as strings)
-OPTIONS = ("backend", "device", "power_preference", "precision", "cache_dir")
-#: WebNN graphs kept per kernel for different input shapes
-MAX_SHAPES = 4
 
-
-class DelegateOptionError(ValueError):
-    """An unknown delegate option or a bad option value."""
-
-
-def create_context(options: dict[str, Any]) -> webnn.MLContext:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise DelegateOptionError(f"{NAME}: unknown option(s) {', '.join(unknown)}; known "
-                                  f"options: {', '.join(OPTIONS)}")
-    kwargs = {k: v for k, v in options.items() if v not in (None, "")}
-    try:
-        return webnn.ml.create_context(**kwargs)
-    except (TypeError, ValueError, webnn.WebNNError) as exc:
-        shown = ", ".join(f"{k}={v!r}" for k, v in options.items())
-        raise DelegateOptionError(f"{NAME}: invalid options ({shown}): {exc}") from exc
+#: the delegate's name for the shared :class:`~webnn_providers.runtime.ProviderOptionError`
+DelegateOptionError = ProviderOptionError
 
 
 # --- error reporting --------------------------------------------------------------------
@@ -106,10 +89,12 @@ class WebNNDelegate:
     >>> delegate = WebNNDelegate(backend="openvino", device="CPU")
     >>> it = Interpreter(model_path="model.tflite", experimental_delegates=[delegate])
 
-    Options: ``backend`` ("openvino" or "reference"), ``device`` (OpenVINO device, default
-    "CPU"), ``power_preference``, ``precision`` ("float32" default; "float16"/"bfloat16"
-    only when asked) and ``cache_dir`` (OpenVINO's compiled-model cache). Unknown options
-    raise :class:`DelegateOptionError`. One delegate can serve several interpreters.
+    Options (:data:`webnn_providers.runtime.OPTION_TABLE`, shared with the other hosts):
+    ``backend`` ("openvino", "reference" or any registered backend name), ``device`` (the
+    backend's device, OpenVINO's default "CPU"), ``power_preference``, ``precision``
+    ("float32" default; "float16"/"bfloat16" only when asked) and ``cache_dir`` (the
+    backend's compiled-model cache). Unknown options and bad values raise
+    :class:`DelegateOptionError`. One delegate can serve several interpreters.
     """
 
     def __init__(self, backend: str = "openvino", device: str | None = None,
@@ -117,8 +102,9 @@ class WebNNDelegate:
                  cache_dir: str | None = None, **unknown: Any) -> None:
         options = {"backend": backend, "device": device, "power_preference": power_preference,
                    "precision": precision, "cache_dir": cache_dir, **unknown}
-        self.options = {k: v for k, v in options.items() if v is not None}
-        self.context = create_context(self.options)
+        self.context = create_context(options, NAME)
+        #: the options set (None and "" mean the default), as given
+        self.options = {k: v for k, v in options.items() if v not in (None, "")}
         self._reports: list[PartitionReport] = []
         self._pending: dict[int, _Pending] = {}
         self._lock = threading.Lock()
@@ -297,7 +283,7 @@ class _Variant:
     def __init__(self, translated: TranslatedGraph) -> None:
         self.translated = translated
         graph = translated.graph
-        self.dispatch = graph.implementation.dispatch
+        self.dispatch = graph.dispatch_arrays
         in_desc = graph.input_descriptors
         out_desc = graph.output_descriptors
         # (tensor index, name, shape, numpy dtype)
@@ -316,74 +302,76 @@ class Kernel:
         self.model = model
         self.positions = positions
         self.output_tensors = outputs
-        self.variants: OrderedDict[tuple, _Variant] = OrderedDict()
-        self.views: dict[int, tuple[int, np.ndarray]] = {}
-        #: (feeds, outputs) of the current variant: (name, tensor index, shape, dtype,
-        #: the TfLiteTensor) each, resolved in prepare so invoke only reads data pointers
+        self.variants: VariantCache[tuple, _Variant] = VariantCache()
+        #: views of TFLite's tensor buffers, cleared when prepare rebinds (shapes may change)
+        self.views = ViewCache()
+        #: (feeds, outputs) of the current variant: (name, view key, shape, dtype, the
+        #: TfLiteTensor) each, resolved in prepare so invoke only reads data pointers
         self.bindings: tuple[list[tuple], list[tuple]] | None = None
         first = build_graph(context, model, positions, outputs)
         self.input_tensors = first.inputs
         shapes = tuple(model.tensors[t].shape for t in first.inputs)
-        self.current = self.variants[shapes] = _Variant(first)
+        self.current = self.variants.put(shapes, _Variant(first))
+
+    def _build_variant(self, context: _abi.TfLiteContext,
+                       shapes: tuple[tuple[int, ...], ...]) -> _Variant:
+        """The WebNN graph for the partition inputs' new shapes (a VariantCache miss)."""
+        for t, shape in zip(self.input_tensors, shapes, strict=True):
+            self.model.tensors[t] = read_tensor(context, t)
+            self.model.tensors[t].shape = shape
+        translated = build_graph(self.context, self.model, self.positions,
+                                 self.output_tensors, dict(zip(self.input_tensors, shapes)))
+        return _Variant(translated)
 
     def prepare(self, context_address: int) -> None:
+        """Pick (or build) the variant for the current input shapes, resize the outputs to
+        what WebNN infers and bind the tensors invoke reads."""
         context = _abi.TfLiteContext.from_address(context_address)
         shapes = tuple(tuple(_abi.int_array(_abi.tensor_at(context, t).dims))
                        for t in self.input_tensors)
-        variant = self.variants.get(shapes)
-        if variant is None:
-            for t, shape in zip(self.input_tensors, shapes, strict=True):
-                self.model.tensors[t] = read_tensor(context, t)
-                self.model.tensors[t].shape = shape
-            translated = build_graph(self.context, self.model, self.positions,
-                                     self.output_tensors, dict(zip(self.input_tensors, shapes)))
-            variant = self.variants[shapes] = _Variant(translated)
-            while len(self.variants) > MAX_SHAPES:
-                self.variants.popitem(last=False)
-        else:
-            self.variants.move_to_end(shapes)
+        variant = self.variants.get(shapes, functools.partial(self._build_variant, context))
         for t, _, shape, dtype in variant.outputs:
-            tensor = _abi.tensor_at(context, t)
-            expected = _abi.TFLITE_TYPES.get(tensor.type, ("", None))[1]
-            if expected is not None and expected.itemsize != dtype.itemsize:
-                raise RuntimeError(f"output tensor {t}: WebNN computes {dtype}, TFLite "
-                                   f"declares {expected}")
-            if tuple(_abi.int_array(tensor.dims)) != tuple(shape):
-                status = context.ResizeTensor(context_address, ctypes.addressof(tensor),
-                                              _abi.new_int_array(list(shape)))
-                if status != _abi.OK:
-                    raise RuntimeError(f"ResizeTensor of output tensor {t} to {list(shape)} "
-                                       "failed")
+            self._resize_output(context, context_address, t, shape, dtype)
         self.current = variant
         self.views.clear()
         self.bindings = tuple(
-            [(name, t, shape, dtype, _abi.tensor_at(context, t))
+            [(name, f"tensor {t}", shape, dtype, _abi.tensor_at(context, t))
              for t, name, shape, dtype in slots]
             for slots in (variant.inputs, variant.outputs))
 
-    def _view(self, t: int, shape: tuple[int, ...], dtype: np.dtype,
-              tensor: _abi.TfLiteTensor) -> np.ndarray:
-        address = tensor.data
-        cached = self.views.get(t)
-        if cached is not None and cached[0] == address:
-            return cached[1]
-        if not address:
-            raise RuntimeError(f"tensor {t} has no buffer")
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if tensor.bytes < nbytes:
-            raise RuntimeError(f"tensor {t} has {tensor.bytes} bytes, WebNN needs {nbytes}")
-        raw = (ctypes.c_uint8 * nbytes).from_address(address)
-        array = np.frombuffer(raw, dtype=dtype).reshape(shape)
-        self.views[t] = (address, array)
-        return array
+    @staticmethod
+    def _resize_output(context: _abi.TfLiteContext, context_address: int, t: int,
+                       shape: tuple[int, ...], dtype: np.dtype) -> None:
+        """Give output tensor ``t`` WebNN's shape (its element size must match)."""
+        tensor = _abi.tensor_at(context, t)
+        expected = _abi.TFLITE_TYPES.get(tensor.type, ("", None))[1]
+        if expected is not None and expected.itemsize != dtype.itemsize:
+            raise RuntimeError(f"output tensor {t}: WebNN computes {dtype}, TFLite "
+                               f"declares {expected}")
+        if tuple(_abi.int_array(tensor.dims)) != tuple(shape):
+            status = context.ResizeTensor(context_address, ctypes.addressof(tensor),
+                                          _abi.new_int_array(list(shape)))
+            if status != _abi.OK:
+                raise RuntimeError(f"ResizeTensor of output tensor {t} to {list(shape)} "
+                                   "failed")
 
     def invoke(self, context_address: int) -> None:
+        """Run the current variant on views of TFLite's buffers (no copies). Views are
+        cleared whenever prepare rebinds, so a cached one is current while its address
+        is: the hit test reads only the address."""
         if self.bindings is None:
             raise RuntimeError("invoke before the kernel was prepared")
         inputs, outputs = self.bindings
-        view = self._view
-        self.current.dispatch({name: view(*slot) for name, *slot in inputs},
-                              {name: view(*slot) for name, *slot in outputs})
+        entries = self.views.entries
+        view = self.views.view
+        arrays: list[dict[str, np.ndarray]] = [{}, {}]
+        for slots, found in zip((inputs, outputs), arrays):
+            for name, key, shape, dtype, tensor in slots:
+                address = tensor.data
+                cached = entries.get(key)
+                found[name] = (cached[1] if cached is not None and cached[0] == address
+                               else view(key, address, shape, dtype, tensor.bytes))
+        self.current.dispatch(*arrays)
 
 
 def _kernel_init(context: int, buffer: int, length: int) -> int | None:

@@ -2,9 +2,12 @@
 
 A translator is a function ``emit(v: OpView) -> list[MLOperand]`` registered with
 :func:`translator` for one or more builtin op names, with the ctypes struct of the op's
-``builtin_data`` (``params=``). It raises :class:`Unsupported` for what WebNN cannot express;
-everything else is checked by the WebNN builder, which validates each call against the spec
-and the context's ``op_support_limits()``.
+``builtin_data`` (``params=``), in the spine's registry
+(:class:`~webnn_providers.translation.Registry`, keyed ``("", op name)`` with op version
+ranges). It raises :class:`Unsupported` for what WebNN cannot express; everything else is
+checked by the WebNN builder, which validates each call against the spec and the context's
+``op_support_limits()`` and raises ``webnn_core.ValidationError``. Any other exception is a
+translator bug (see :mod:`webnn_providers.translation.errors`).
 
 Support is decided by running the translator on a scratch builder (:func:`check_op`), so
 "is this node supported?" and "emit it" cannot drift apart; :func:`build_graph` translates
@@ -21,8 +24,9 @@ when input and output share their quantization.
 Shape computations. Shapes are static when the delegate is applied, so a SHAPE is a
 constant, and an op whose inputs are all constants and whose outputs are small integer
 tensors (the STRIDED_SLICE -> PACK chains that build a RESHAPE's new shape) is computed at
-translation time (:meth:`OpView.fold`; the op's own translator run on the numpy reference
-backend) and becomes a WebNN constant. :func:`propagate` does this once over the model when
+translation time (the spine's :class:`~webnn_providers.translation.ConstantFolder`; the op's
+own translator run on the numpy reference backend) and becomes a WebNN constant
+(:meth:`OpView.fold`). :func:`propagate` does this once over the model when
 the delegate reads it, storing the values as the tensors' ``constant`` and replacing the
 placeholder dims TFLite gives the outputs of such computed shapes (their ``dims_signature``
 holds -1) with the translated ones, so that the check of each node sees the shapes TFLite's
@@ -40,8 +44,28 @@ import numpy as np
 
 import webnn_core as webnn
 
-from .._operands import new_constant
+from ..translation import (
+    ConstantFolder,
+    OpEntry,
+    Registry,
+    TranslatedGraph,
+    TranslatorView,
+    Unsupported,
+    Verdict,
+    constant_operand,
+    descriptor,
+    evaluate_on_reference,
+    finish_graph,
+    guard,
+    judge,
+    reference_context,
+)
 from .model import FLOAT32, INT32, INT64, ModelInfo, OpInfo, TensorInfo
+
+__all__ = ["ACTIVATION", "FOLD_LIMIT", "PADDING", "REGISTRY", "OpView", "Params",
+           "TranslatedGraph", "Unsupported", "Verdict", "activation_range", "build_graph",
+           "check_op", "decode_options", "fused_activation", "partition_io", "propagate",
+           "supported_ops", "tensor_name", "translator"]
 
 Emitter = Callable[["OpView"], Sequence["webnn.MLOperand"]]
 
@@ -69,73 +93,38 @@ class Params(ctypes.Structure):
         return out
 
 
-@dataclass(frozen=True)
-class OpEntry:
-    emit: Emitter
-    params: type[Params] | None
+#: the TFLite translators: every module of ``webnn_providers.tflite.ops``
+REGISTRY = Registry([f"{__package__}.ops"])
 
 
-_REGISTRY: dict[str, OpEntry] = {}
-
-
-def translator(*ops: str, params: type[Params] | None = None) -> Callable[[Emitter], Emitter]:
-    """Register ``emit`` for builtin ``ops``; ``params`` is their builtin_data struct."""
-    def decorate(emit: Emitter) -> Emitter:
-        for op in ops:
-            if op in _REGISTRY:
-                raise RuntimeError(f"two translators for {op}")
-            _REGISTRY[op] = OpEntry(emit, params)
-        return emit
-    return decorate
-
-
-_LOADED = False
-
-
-def _load_ops() -> None:
-    global _LOADED
-    if not _LOADED:
-        from . import ops  # noqa: F401 - registers the translators
-
-        _LOADED = True
+def translator(*ops: str, params: type[Params] | None = None,
+               since: int = 1, until: int | None = None) -> Callable[[Emitter], Emitter]:
+    """Register ``emit`` for builtin ``ops`` at op versions ``since..until`` (schema.fbs
+    ``OperatorCode.version``); ``params`` is their builtin_data struct."""
+    return REGISTRY.translator(*ops, since=since, until=until, params=params)
 
 
 def supported_ops() -> list[str]:
     """Every builtin op name with a translator."""
-    _load_ops()
-    return sorted(_REGISTRY)
+    return REGISTRY.names()
 
 
 def _find(op: OpInfo) -> OpEntry:
-    _load_ops()
     if op.op == "CUSTOM":
         raise Unsupported(f"custom op {op.custom_name!r}", "op")
-    entry = _REGISTRY.get(op.op)
-    if entry is None:
-        raise Unsupported(f"unsupported op {op.op}", "op")
-    return entry
+    return REGISTRY.find("", op.op, op.version or 1)
 
 
 def decode_options(op: OpInfo) -> dict[str, Any]:
     """The op's options (decoded from ``builtin_data`` once; ``{}`` when it has none)."""
     if op.options is None:
-        _load_ops()
-        entry = _REGISTRY.get(op.op)
+        entry = next((e for e in REGISTRY.entries("", op.op) if e.covers(op.version or 1)),
+                     None)
         if entry is None or entry.params is None or not op.builtin_data:
             op.options = {}
         else:
             op.options = entry.params.from_address(op.builtin_data).options()
     return op.options
-
-
-class Unsupported(Exception):  # noqa: N818 - a verdict, not an error
-    """The node cannot be translated; ``kind`` classifies the reason for reports
-    ("op", "dtype", "attribute", "shape", "quantization", "webnn")."""
-
-    def __init__(self, reason: str, kind: str = "attribute") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind
 
 
 #: integer tensors of at most this many elements computed from constants are folded
@@ -158,8 +147,8 @@ class Scope:
         return None if info.index in self.local else info.constant
 
 
-class OpView:
-    """What a translator sees: the op, its options, its tensors and the builder."""
+class OpView(TranslatorView):
+    """What a translator sees: the op, its options, its tensors and the builder ``b``."""
 
     def __init__(self, op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
                  operands: dict[int, webnn.MLOperand],
@@ -167,6 +156,7 @@ class OpView:
         self.op = op
         self.model = model
         self.b = builder
+        self.prefix = op.describe()
         self._operands = operands
         self._reals = reals
         self.scope = scope if scope is not None else Scope()
@@ -220,9 +210,6 @@ class OpView:
         if value is None:
             raise self.unsupported(f"{what} (input {i}) must be a constant tensor", "shape")
         return value
-
-    def shape(self, i: int) -> tuple[int, ...]:
-        return self.input(i).shape
 
     # quantization -----------------------------------------------------------------------
     def float_input(self, i: int) -> webnn.MLOperand:
@@ -304,13 +291,6 @@ class OpView:
         self.scope.values[info.index] = value
         return self.constant(value, info.data_type)
 
-    # helpers ----------------------------------------------------------------------------
-    def constant(self, array: np.ndarray | Any, data_type: str | None = None) -> webnn.MLOperand:
-        return new_constant(self.b, array, data_type)
-
-    def unsupported(self, reason: str, kind: str = "attribute") -> Unsupported:
-        return Unsupported(f"{self.op.describe()}: {reason}", kind)
-
 
 #: fused activations TFLite's kernels apply: ``CalculateActivationRange`` turns them into a
 #: clamp; the kernels silently ignore the others (TANH, SIGN_BIT, SIGMOID)
@@ -339,33 +319,14 @@ def fused_activation(v: OpView, y: webnn.MLOperand, name: str) -> webnn.MLOperan
 
 def _constant_operand(builder: webnn.MLGraphBuilder, info: TensorInfo, value: np.ndarray,
                       op: OpInfo) -> webnn.MLOperand:
-    if info.data_type is None:
-        raise Unsupported(f"{op.describe()}: {info.describe()}: WebNN has no {info.type_name}",
-                          "dtype")
-    if value.size == 0:
-        raise Unsupported(f"{op.describe()}: empty constant {info.describe()}", "shape")
-    array = value.astype(np.uint8) if info.is_bool else value
-    return builder.constant(np.require(array, requirements="C"))
+    return constant_operand(builder, value, info.data_type, is_bool=info.is_bool,
+                            label=op.describe(), what=info.describe())
 
 
 def _descriptor(info: TensorInfo, shape: Sequence[int] | None = None
                 ) -> webnn.MLOperandDescriptor:
-    if info.data_type is None:
-        raise Unsupported(f"{info.describe()}: WebNN has no {info.type_name}", "dtype")
-    shape = tuple(info.shape if shape is None else shape)
-    if any(d <= 0 for d in shape):
-        raise Unsupported(f"{info.describe()}: empty or unknown dimension", "shape")
-    return webnn.MLOperandDescriptor(info.data_type, shape)
-
-
-@dataclass
-class TranslatedGraph:
-    """One WebNN graph for a partition; inputs/outputs are TFLite tensor indices, named
-    ``t<index>`` in the graph."""
-
-    graph: webnn.MLGraph
-    inputs: list[int]
-    outputs: list[int]
+    return descriptor(info.data_type, tuple(info.shape if shape is None else shape),
+                      info.describe())
 
 
 def tensor_name(index: int) -> str:
@@ -395,7 +356,7 @@ def partition_io(model: ModelInfo, positions: Iterable[int],
 
 def build_graph(context: webnn.MLContext, model: ModelInfo, positions: Iterable[int],
                 outputs: Sequence[int], input_shapes: Mapping[int, Sequence[int]] | None = None
-                ) -> TranslatedGraph:
+                ) -> TranslatedGraph[int]:
     """Translate the ops at ``positions`` of ``model.ops`` into one built MLGraph producing
     the tensors ``outputs``; ``input_shapes`` overrides the shapes of partition inputs.
 
@@ -406,13 +367,7 @@ def build_graph(context: webnn.MLContext, model: ModelInfo, positions: Iterable[
     inputs, _ = partition_io(model, members, outputs)
     local = frozenset(t for k in members for t in model.ops[k].outputs if t >= 0)
     if input_shapes:
-        producers = model.producers()
-        outside = sorted({t for k in members for t in model.ops[k].inputs
-                          if t in producers and t not in local
-                          and model.tensors[t].constant is not None})
-        if outside:
-            raise Unsupported(f"tensors {outside} were computed at Prepare outside the "
-                              "partition: it cannot follow new input shapes", "shape")
+        _check_outside_values(model, members, local)
     builder = webnn.MLGraphBuilder(context)
     operands: dict[int, webnn.MLOperand] = {}
     reals: dict[int, webnn.MLOperand] = {}
@@ -422,24 +377,51 @@ def build_graph(context: webnn.MLContext, model: ModelInfo, positions: Iterable[
         operands[t] = builder.input(tensor_name(t), _descriptor(model.tensors[t], shape))
     for k in members:
         _emit_op(model.ops[k], model, builder, operands, reals, scope)
-    named = {}
-    for t in outputs:
-        operand = operands.get(t)
-        if operand is None:
-            raise RuntimeError(f"partition output tensor {t} is not produced by its ops")
-        if operand.kind != "output":
-            operand = builder.identity(operand)
-        named[tensor_name(t)] = operand
-    built = builder.build(named)
-    used = [t for t in inputs if tensor_name(t) in built.inputs]
-    return TranslatedGraph(built, used, list(outputs))
+    return finish_graph(builder, operands, inputs, outputs, tensor_name)
+
+
+def _check_outside_values(model: ModelInfo, members: Sequence[int],
+                          local: frozenset[int]) -> None:
+    """Refuse new input shapes when the ops read a value folded outside the partition."""
+    producers = model.producers()
+    outside = sorted({t for k in members for t in model.ops[k].inputs
+                      if t in producers and t not in local
+                      and model.tensors[t].constant is not None})
+    if outside:
+        raise Unsupported(f"tensors {outside} were computed at Prepare outside the "
+                          "partition: it cannot follow new input shapes", "shape")
 
 
 def _emit_op(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
              operands: dict[int, webnn.MLOperand], reals: dict[int, webnn.MLOperand],
              scope: Scope | None = None) -> None:
-    entry = _find(op)
+    """Run the op's translator (or fold it, see :func:`_folder`) under the spine's guard
+    and record its outputs, which must have the TFLite tensors' data types."""
     scope = scope if scope is not None else Scope()
+    with guard(op.describe()):
+        entry = _find(op)
+        _check_tensors(op, model, operands, scope)
+        view = OpView(op, model, builder, operands, reals, scope)
+        folded = _folder(model).node_values(op, lambda t: scope.value(model.tensors[t]))
+        if folded is not None:
+            results = [view.fold(o, folded[t]) for o, t in enumerate(op.outputs)]
+        else:
+            results = entry.emit(view)
+        if len(results) != len(op.outputs):
+            raise Unsupported(f"{op.describe()}: translator produced {len(results)} of "
+                              f"{len(op.outputs)} outputs", "attribute")
+        for t, operand in zip(op.outputs, results, strict=True):
+            info = model.tensors[t]
+            if operand.data_type != info.data_type:
+                raise Unsupported(f"{op.describe()}: output {info.describe()} would be "
+                                  f"{operand.data_type}", "dtype")
+            operands[t] = operand
+
+
+def _check_tensors(op: OpInfo, model: ModelInfo, operands: Mapping[int, webnn.MLOperand],
+                   scope: Scope) -> None:
+    """Every input is available (an operand or a known value); no variable tensor and no
+    tensor whose shape is known only at run time."""
     for t in op.inputs:
         if t >= 0 and t not in operands and scope.value(model.tensors[t]) is None:
             raise Unsupported(f"{op.describe()}: input tensor {t} is not available", "shape")
@@ -449,59 +431,52 @@ def _emit_op(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
         if t >= 0 and model.tensors[t].is_dynamic:
             raise Unsupported(f"{op.describe()}: {model.tensors[t].describe()} has a shape "
                               "known only at run time", "shape")
-    view = OpView(op, model, builder, operands, reals, scope)
-    try:
-        folded = _fold(entry, op, model, scope)
-        if folded is not None:
-            results = [view.fold(o, value) for o, value in enumerate(folded)]
-        else:
-            results = entry.emit(view)
-    except TypeError as exc:
-        raise Unsupported(f"{op.describe()}: WebNN rejects it: {exc}", "webnn") from exc
-    if len(results) != len(op.outputs):
-        raise Unsupported(f"{op.describe()}: translator produced {len(results)} of "
-                          f"{len(op.outputs)} outputs", "attribute")
-    for t, operand in zip(op.outputs, results, strict=True):
-        info = model.tensors[t]
-        expected = info.data_type
-        if operand.data_type != expected:
-            raise Unsupported(f"{op.describe()}: output {info.describe()} would be "
-                              f"{operand.data_type}", "dtype")
-        operands[t] = operand
 
 
 # constant folding ----------------------------------------------------------------------------
 
-_REFERENCE: list[webnn.MLContext] = []
+class _FoldHost:
+    """The spine folding driver's view of a TFLite model (``FoldHost``): an op folds when
+    every output is an int32/int64 tensor; it is evaluated by its own translator on the
+    reference backend with its known inputs as constants."""
+
+    def __init__(self, model: ModelInfo) -> None:
+        self.model = model
+
+    def inputs(self, op: OpInfo) -> list[int]:
+        return [t for t in op.inputs if t >= 0]
+
+    def outputs(self, op: OpInfo) -> list[int]:
+        return [t for t in op.outputs if t >= 0]
+
+    def foldable(self, op: OpInfo) -> bool:
+        return all(self.model.tensors[t].type in (INT32, INT64) for t in op.outputs)
+
+    def shortcut(self, op: OpInfo) -> None:
+        return None  # SHAPE folds itself (OpView.fold) from its input's static shape
+
+    def evaluate(self, op: OpInfo, inputs: Mapping[int, np.ndarray],
+                 max_elements: int) -> dict[int, np.ndarray] | None:
+        entry = _find(op)
+
+        def emit(builder: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand] | None:
+            view = OpView(op, self.model, builder, {}, {}, Scope(values=dict(inputs)))
+            results = entry.emit(view)
+            if len(results) != len(op.outputs):
+                return None
+            return {tensor_name(t): r for t, r in zip(op.outputs, results, strict=True)}
+
+        values = evaluate_on_reference(emit, max_elements)
+        return None if values is None else {t: values[tensor_name(t)] for t in op.outputs}
+
+    def label(self, op: OpInfo, position: int) -> str:
+        return op.describe()
 
 
-def _reference_context() -> webnn.MLContext:
-    if not _REFERENCE:
-        _REFERENCE.append(webnn.ml.create_context(backend="reference"))
-    return _REFERENCE[0]
-
-
-def _fold(entry: OpEntry, op: OpInfo, model: ModelInfo, scope: Scope) -> list | None:
-    """The outputs of ``op`` computed now, when every input is known, every output is an
-    int32/int64 tensor and none has more than :data:`FOLD_LIMIT` elements; else None. The op's
-    own translator runs on the numpy reference backend (exact spec semantics) with its inputs
-    as constants."""
-    inputs = [t for t in op.inputs if t >= 0]
-    if not inputs or any(model.tensors[t].type not in (INT32, INT64) for t in op.outputs):
-        return None
-    known = {t: scope.value(model.tensors[t]) for t in inputs}
-    if any(value is None for value in known.values()):
-        return None
-    builder = webnn.MLGraphBuilder(_reference_context())
-    sub = Scope(values=dict(known))
-    results = entry.emit(OpView(op, model, builder, {}, {}, sub))
-    if len(results) != len(op.outputs) or any(
-            int(np.prod(r.shape, dtype=np.int64)) > FOLD_LIMIT for r in results):
-        return None
-    named = {tensor_name(t): builder.identity(r)
-             for t, r in zip(op.outputs, results, strict=True)}
-    computed = _reference_context().compute(builder.build(named), {})
-    return [np.asarray(computed[tensor_name(t)]) for t in op.outputs]
+def _folder(model: ModelInfo) -> ConstantFolder[OpInfo, int]:
+    """The folding driver for ``model``: integer tensors of at most :data:`FOLD_LIMIT`
+    elements computed from known values."""
+    return ConstantFolder(_FoldHost(model), FOLD_LIMIT)
 
 
 def _settled(shape: Sequence[int], signature: Sequence[int] | None,
@@ -529,55 +504,53 @@ def propagate(model: ModelInfo, signatures: Mapping[int, Sequence[int] | None]) 
             continue
         scope = Scope()
         try:
-            operands = _translate_alone(_reference_context(), model, op, scope)
-        except (Unsupported, TypeError, ValueError, webnn.WebNNError):
+            operands = _translate_alone(reference_context(), model, op, scope)
+        except Unsupported:
             continue
         for t in outs:
-            info = model.tensors[t]
-            shape = tuple(operands[t].shape)
-            if shape != info.shape and _settled(info.shape, signatures.get(t), shape):
-                info.shape = shape
-            if t in scope.values:
-                value = np.array(scope.values[t], dtype=info.numpy_dtype)
-                value.flags.writeable = False
-                info.constant = value
+            _settle(model.tensors[t], signatures.get(t), operands[t], scope)
+
+
+def _settle(info: TensorInfo, signature: Sequence[int] | None, operand: webnn.MLOperand,
+            scope: Scope) -> None:
+    """Give tensor ``info`` the translated shape where its signature leaves it open, and
+    the folded value, if any, as its constant (read-only)."""
+    shape = tuple(operand.shape)
+    if shape != info.shape and _settled(info.shape, signature, shape):
+        info.shape = shape
+    if info.index in scope.values:
+        value = np.array(scope.values[info.index], dtype=info.numpy_dtype)
+        value.flags.writeable = False
+        info.constant = value
 
 
 def _translate_alone(context: webnn.MLContext, model: ModelInfo, op: OpInfo,
                      scope: Scope) -> dict[int, webnn.MLOperand]:
     """``op`` translated alone on a scratch builder, its runtime inputs as graph inputs."""
-    builder = webnn.MLGraphBuilder(context)
-    operands: dict[int, webnn.MLOperand] = {}
-    for t in op.inputs:
-        if t < 0 or t in operands:
-            continue
-        info = model.tensors[t]
-        if info.constant is None:
-            operands[t] = builder.input(tensor_name(t), _descriptor(info))
-    _emit_op(op, model, builder, operands, {}, scope)
+    with guard(op.describe()):
+        builder = webnn.MLGraphBuilder(context)
+        operands: dict[int, webnn.MLOperand] = {}
+        for t in op.inputs:
+            if t < 0 or t in operands:
+                continue
+            info = model.tensors[t]
+            if info.constant is None:
+                operands[t] = builder.input(tensor_name(t), _descriptor(info))
+        _emit_op(op, model, builder, operands, {}, scope)
     return operands
-
-
-@dataclass
-class Verdict:
-    supported: bool
-    reason: str = ""
-    kind: str = ""
 
 
 def check_op(context: webnn.MLContext, model: ModelInfo, position: int) -> Verdict:
     """Translate ``model.ops[position]`` alone on a scratch builder; the outputs must have
     the TFLite tensors' types and shapes."""
     op = model.ops[position]
-    try:
-        operands = _translate_alone(context, model, op, Scope())
-        for t in op.outputs:
-            info = model.tensors[t]
-            if operands[t].shape != tuple(info.shape):
-                raise Unsupported(f"{op.describe()}: output {info.describe()} would have "
-                                  f"shape {list(operands[t].shape)}", "shape")
-    except Unsupported as exc:
-        return Verdict(False, exc.reason, exc.kind)
-    except (TypeError, ValueError, webnn.WebNNError) as exc:
-        return Verdict(False, f"{op.describe()}: {exc}", "webnn")
-    return Verdict(True)
+    return judge(op.describe(), lambda: _check_alone(context, model, op))
+
+
+def _check_alone(context: webnn.MLContext, model: ModelInfo, op: OpInfo) -> None:
+    operands = _translate_alone(context, model, op, Scope())
+    for t in op.outputs:
+        info = model.tensors[t]
+        if operands[t].shape != tuple(info.shape):
+            raise Unsupported(f"{op.describe()}: output {info.describe()} would have "
+                              f"shape {list(operands[t].shape)}", "shape")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, assert_close, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, assert_close, context, run
 from webnn_core.ops.activations import cast_number
 
 D = webnn.MLOperandDescriptor
@@ -50,7 +50,7 @@ HAND = [
 ]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize(("op", "options", "x", "expected"), HAND,
                          ids=[f"{h[0]}-{i}" for i, h in enumerate(HAND)])
 def test_hand_checked(backend, op, options, x, expected):
@@ -59,7 +59,7 @@ def test_hand_checked(backend, op, options, x, expected):
     assert_close(out, np.array(expected, np.float32), ulp=max(ULP[op], 2), what=op)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_softmax_hand_checked(backend):
     # exp(0, 1, 2) / (1 + e + e^2) = 0.09003057, 0.24472847, 0.66524096
     x = np.array([[1, 2, 3], [5, 5, 5]], np.float32)
@@ -69,7 +69,7 @@ def test_softmax_hand_checked(backend):
     assert_close(out, expected, ulp=12)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_prelu_hand_checked(backend):
     x = np.array([[-2, -1, 0, 3]], np.float32)
     slope = np.array([0.5, 2, 3, 4], np.float32)
@@ -199,7 +199,7 @@ def test_clamp_small_integers_agree(dtype, lo, hi):
     np.testing.assert_array_equal(ref["y"], np.clip(x, lo, hi))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_clamp_integer_bounds_are_cast(backend):
     """Spec "cast" (ConvertToInt): saturate to the type's range, round half to even."""
     x = np.array([-128, -3, 0, 2, 3, 127], np.int8)
@@ -267,7 +267,7 @@ def test_clamp_bigint_bounds_reference():
 
 
 # -- float bounds, NaN and infinities ----------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_clamp_nan_and_infinite_bounds(backend):
     x = np.array([-np.inf, -3e35, -2, 0, 1, 3e35, np.inf], np.float32)
     for options, expected in [
@@ -281,7 +281,7 @@ def test_clamp_nan_and_infinite_bounds(backend):
         assert_close(out, expected, what=str(options))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_float16_options_are_cast_to_float16(backend):
     # 0.1 is 0.0999755859375 in float16: linear(1) must give exactly that
     x = np.ones([2], np.float16)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 
@@ -38,7 +38,7 @@ def _ulp(kh: int, kw: int, cin_per_group: int) -> int:
 
 # -- hand-checked values ---------------------------------------------------------------
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv2d_hand_checked(backend):
     x = np.arange(1, 10, dtype=np.float32).reshape(1, 1, 3, 3)
     w = np.ones((1, 1, 2, 2), np.float32)
@@ -47,7 +47,7 @@ def test_conv2d_hand_checked(backend):
     np.testing.assert_array_equal(run(backend, build, inputs)["y"].ravel(), [12, 16, 24, 28])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv2d_padding_strides_bias(backend):
     x = np.arange(1, 10, dtype=np.float32).reshape(1, 1, 3, 3)
     w = np.ones((1, 1, 2, 2), np.float32)
@@ -59,7 +59,7 @@ def test_conv2d_padding_strides_bias(backend):
                                   [1.5, 5.5, 11.5, 28.5])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv2d_nhwc_ohwi(backend):
     x = np.arange(1, 10, dtype=np.float32).reshape(1, 3, 3, 1)
     w = np.array([1, 0, 0, -1], np.float32).reshape(1, 2, 2, 1)  # ohwi: x[i,j] - x[i+1,j+1]
@@ -69,7 +69,7 @@ def test_conv2d_nhwc_ohwi(backend):
     np.testing.assert_array_equal(out.ravel(), [-4, -4, -4, -4])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv2d_depthwise_hand_checked(backend):
     x = np.stack([np.ones((2, 2)), np.full((2, 2), 2.0)]).astype(np.float32)[None]
     w = np.stack([np.ones((2, 2)), np.full((2, 2), 3.0)]).astype(np.float32)[:, None]
@@ -78,7 +78,7 @@ def test_conv2d_depthwise_hand_checked(backend):
     np.testing.assert_array_equal(run(backend, build, inputs)["y"].ravel(), [4, 24])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv2d_dilations_hand_checked(backend):
     x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
     w = np.ones((1, 1, 2, 2), np.float32)
@@ -87,7 +87,7 @@ def test_conv2d_dilations_hand_checked(backend):
     np.testing.assert_array_equal(run(backend, build, inputs)["y"].ravel(), [20, 24, 36, 40])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv_transpose2d_hand_checked(backend):
     x = np.array([1, 2, 3, 4], np.float32).reshape(1, 1, 2, 2)
     w = np.ones((1, 1, 2, 2), np.float32)
@@ -97,7 +97,7 @@ def test_conv_transpose2d_hand_checked(backend):
                                   [[1, 3, 2], [4, 10, 6], [3, 7, 4]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv_transpose2d_strides_padding_output_sizes(backend):
     x = np.array([1, 2, 3, 4], np.float32).reshape(1, 1, 2, 2)
     w = np.ones((1, 1, 2, 2), np.float32)
@@ -116,7 +116,7 @@ def test_conv_transpose2d_strides_padding_output_sizes(backend):
     assert run(backend, build, inputs)["y"].shape == (1, 1, 5, 4)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_conv_transpose2d_groups_hand_checked(backend):
     x = np.array([1, 2], np.float32).reshape(1, 2, 1, 1)
     w = np.array([3, 5], np.float32).reshape(2, 1, 1, 1)

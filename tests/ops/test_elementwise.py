@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_integer_div_truncates_toward_zero(backend):
     a = np.array([7, -7, 7, -7], np.int32)
     b = np.array([2, 2, -2, -2], np.int32)
@@ -133,7 +133,7 @@ def test_division_of_huge_and_infinite_values():
     assert np.isfinite(out["y"]).all()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_int64_division_is_exact_beyond_2_53(backend):
     """Regression: the reference divided int64 through float64."""
     a = np.array([2**62 + 3, -(2**62 + 3), 7, -7], np.int64)

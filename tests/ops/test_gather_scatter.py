@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 from tests.ops.test_shape import ALL_TYPES, random_data
 
 D = webnn.MLOperandDescriptor
@@ -34,7 +34,7 @@ def with_indices(backend, op, x, indices, *extra, **options):
 
 
 # -- gather ----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_gather_spec_examples(backend):
     y = with_indices(backend, "gather", G43, np.array([3, 1], np.uint32))
     np.testing.assert_array_equal(y, [[30, 31, 32], [10, 11, 12]])
@@ -47,7 +47,7 @@ def test_gather_spec_examples(backend):
     assert y.shape == () and y == 7
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("index_type", INDEX_TYPES)
 def test_gather_clamps_indices(backend, index_type):
     """Negative indices count from the end; out-of-bounds ones clamp to [-N, N - 1]."""
@@ -101,7 +101,7 @@ def test_gather_validation():
 
 
 # -- gatherElements --------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_gather_elements_spec_examples(backend):
     y = with_indices(backend, "gather_elements", G43,
                      np.array([[3, 1, 1], [2, 0, 3]], np.uint32))
@@ -114,7 +114,7 @@ def test_gather_elements_spec_examples(backend):
     np.testing.assert_array_equal(y, [[[0, 201], [110, 311]]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("index_type", ("int32", "int64"))
 def test_gather_elements_clamps_indices(backend, index_type):
     idx = np.array([[-1, 7], [-9, -3], [2, 100], [0, -2]], index_type)
@@ -149,7 +149,7 @@ def test_gather_elements_validation():
 
 
 # -- gatherND --------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_gather_nd_spec_examples(backend):
     x22 = np.array([[0, 1], [2, 3]], np.float32)
     y = with_indices(backend, "gather_nd", x22, np.array([[0, 0], [1, 1], [1, 0]], np.uint32))
@@ -167,7 +167,7 @@ def test_gather_nd_spec_examples(backend):
     assert y.shape == () and y == 2
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("index_type", ("int32", "int64"))
 def test_gather_nd_clamps_indices(backend, index_type):
     """Each coordinate clamps to its own dimension: G43 is [4, 3]."""
@@ -198,7 +198,7 @@ def test_gather_nd_validation():
 
 
 # -- scatterElements -------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_scatter_elements_spec_examples(backend):
     updates = np.array([[-1, -2, -3], [-4, -5, -6]], np.float32)
     y = with_indices(backend, "scatter_elements", G43,
@@ -215,7 +215,7 @@ def test_scatter_elements_spec_examples(backend):
                                       [[200, -2], [210, 211]], [[300, 301], [310, -4]]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("index_type", ("int32", "int64"))
 def test_scatter_elements_clamps_indices(backend, index_type):
     # along axis 1 of [4, 3]: -1 -> 2, 50 -> 2 would collide, so one each per row
@@ -266,7 +266,7 @@ def test_scatter_elements_validation():
 
 
 # -- scatterND -------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_scatter_nd_spec_examples(backend):
     y = with_indices(backend, "scatter_nd", np.arange(8, dtype=np.float32),
                      np.array([[4], [3], [1], [7]], np.uint32),
@@ -284,7 +284,7 @@ def test_scatter_nd_spec_examples(backend):
     np.testing.assert_array_equal(y, [[[0, 1], [-1, -2]], [[-3, -4], [6, 7]]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("index_type", ("int32", "int64"))
 def test_scatter_nd_clamps_indices(backend, index_type):
     """G43 is [4, 3]: [-1, -1] -> [3, 2]; [-9, 9] -> [0, 2]; [1, -3] -> [1, 0]."""
@@ -319,7 +319,7 @@ def test_scatter_nd_validation():
 
 
 # -- where -----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_where_example(backend):
     """Non-zero conditions select trueValue; three-way broadcasting."""
     cond = np.array([[0], [1], [2], [255]], np.uint8)          # [4, 1]
@@ -395,7 +395,7 @@ def test_runtime_indices_clamp_on_both_backends(index_type):
     inputs = {"x": G43, "i": flat, "p": pairs, "c": column, "r": flat[1:].reshape(1, 3),
               "v": np.array([[-1, -2, -3]], np.float32), "w": np.array([-7], np.float32),
               "q": pairs[:1]}
-    for backend in BACKENDS:
+    for backend in OP_BACKENDS:
         out = run(backend, graph, inputs)
         np.testing.assert_array_equal(out["take"], G43[expected_take], err_msg=backend)
         np.testing.assert_array_equal(out["nd"], expected_nd, err_msg=backend)
@@ -411,7 +411,7 @@ def test_runtime_indices_clamp_on_both_backends(index_type):
         np.testing.assert_array_equal(out["scatter_nd"], expected, err_msg=backend)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_indices_beyond_int32_clamp(backend):
     """Indices far outside the tensor and the int32 range clamp. (OpenVINO's CPU plugin
     computes int64 and uint32 in 32 bits; the driver runs such inputs on the reference.)"""

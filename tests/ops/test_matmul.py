@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 
@@ -16,7 +16,7 @@ def _inp(g: webnn.MLGraphBuilder, name: str, array: np.ndarray) -> webnn.MLOpera
 
 
 # -- hand-checked values -----------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 def test_matmul_by_hand(backend, dtype):
     a = np.array([[1, 2], [3, 4]], dtype)
@@ -27,7 +27,7 @@ def test_matmul_by_hand(backend, dtype):
     np.testing.assert_array_equal(out, [[19, 22], [43, 50]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_matmul_broadcasts_batch_dimensions(backend):
     # a: 2 stacked [1, 2] rows; b: 3 stacked [2, 1] columns -> output [2, 3, 1, 1]
     a = np.array([[[[1, 2]]], [[[3, 4]]]], np.float32)  # [2, 1, 1, 2]
@@ -47,7 +47,7 @@ GEMM_HAND = [
 ]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("options,expected", GEMM_HAND)
 def test_gemm_by_hand(backend, options, expected):
     a = np.array([[1, 2], [3, 4]], np.float32)
@@ -60,7 +60,7 @@ def test_gemm_by_hand(backend, options, expected):
     np.testing.assert_array_equal(run(backend, build, {"a": a})["y"], expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_gemm_without_c_and_zero_beta(backend):
     a = np.array([[1, 2, 3]], np.float32)  # [1, 3]
     b = np.array([[1], [1], [1]], np.float32)  # [3, 1]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 # WPT tolerances: batchNormalization 6 ULP, instanceNormalization 840 ULP (float32) and
@@ -24,7 +24,7 @@ def _inp(g: webnn.MLGraphBuilder, name: str, array: np.ndarray) -> webnn.MLOpera
 
 
 # -- hand-checked values -----------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_batch_normalization_by_hand(backend):
     # two samples, two channels (axis 1): channel 0 mean 2 var 4 scale 2 bias 1,
     # channel 1 mean 3 var 1 scale 1 bias 0, epsilon 0
@@ -42,7 +42,7 @@ def test_batch_normalization_by_hand(backend):
     np.testing.assert_array_equal(out, [[0, -1], [2, 1]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_batch_normalization_last_axis_without_scale_bias(backend):
     x = np.array([[[1, 10], [5, 20]]], np.float32)  # [1, 2, 2], features on axis 2
 
@@ -57,7 +57,7 @@ def test_batch_normalization_last_axis_without_scale_bias(backend):
     np.testing.assert_array_equal(out, [[[-1, -1], [1, 1]]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("layout", ["nchw", "nhwc"])
 def test_instance_normalization_by_hand(backend, layout):
     # one channel of 2x2 values 1..4: mean 2.5, variance 1.25, so (x - 2.5) / sqrt(1.25)
@@ -77,7 +77,7 @@ def test_instance_normalization_by_hand(backend, layout):
     np.testing.assert_allclose(out.ravel(), expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_layer_normalization_by_hand(backend):
     # rows [1, 3] (mean 2, variance 1) and [2, 2] (variance 0): default axes [1]
     x = np.array([[1, 3], [2, 2]], np.float32)
@@ -92,7 +92,7 @@ def test_layer_normalization_by_hand(backend):
     np.testing.assert_allclose(out, [[1 - 2 * inv, 1 + 3 * inv], [1, 1]], rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_layer_normalization_unsorted_axes_scale_order(backend):
     # axes [2, 1]: scale/bias dimension 0 runs along input axis 2 and dimension 1 along 1
     x = np.array([[[1, 2, 6], [3, 8, 4]]], np.float32)  # [1, 2, 3]: mean 4, variance 17/3
@@ -112,7 +112,7 @@ def test_layer_normalization_unsorted_axes_scale_order(backend):
     np.testing.assert_allclose(out, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_layer_normalization_scalar_and_empty_axes(backend):
     # nothing reduced: the mean is the value itself, so the result is bias (or 0)
     x = np.array(-35.5, np.float32)

@@ -10,7 +10,7 @@ import pytest
 
 import webnn_core as webnn
 from tests.helpers import assert_backends_agree
-from webnn_core.backends.openvino import translate
+from webnn_core.backends.openvino import OpenVINOBackend, translate
 
 D = webnn.MLOperandDescriptor
 
@@ -129,7 +129,7 @@ def _lrn(b: webnn.MLGraphBuilder, x: webnn.MLOperand, lo: int, hi: int, alpha: f
 
 
 def _runtime_layers(graph: webnn.MLGraph) -> list[str]:
-    compiled = graph.implementation._compiled
+    compiled = OpenVINOBackend.compiled_model(graph)
     return [op.get_rt_info()["layerType"].value
             for op in compiled.get_runtime_model().get_ordered_ops()]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 POOLS = ("average_pool2d", "l2_pool2d", "max_pool2d")
@@ -28,7 +28,7 @@ def _run(backend: str, op: str, x: np.ndarray, **options) -> np.ndarray:
 
 # -- hand-checked values ---------------------------------------------------------------
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_max_pool2d_hand_checked(backend):
     out = _run(backend, "max_pool2d", X16, window_dimensions=[3, 3])
     np.testing.assert_array_equal(out.ravel(), [11, 12, 15, 16])
@@ -36,14 +36,14 @@ def test_max_pool2d_hand_checked(backend):
     np.testing.assert_array_equal(_run(backend, "max_pool2d", X16).ravel(), [16])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_average_pool2d_hand_checked(backend):
     out = _run(backend, "average_pool2d", X16, window_dimensions=[2, 2], strides=[2, 2])
     np.testing.assert_array_equal(out.ravel(), [3.5, 5.5, 11.5, 13.5])
     np.testing.assert_array_equal(_run(backend, "average_pool2d", X16).ravel(), [8.5])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_average_pool2d_excludes_padding(backend):
     x = np.arange(1, 10, dtype=np.float32).reshape(1, 1, 3, 3)
     out = _run(backend, "average_pool2d", x, window_dimensions=[3, 3], padding=[1, 1, 1, 1])
@@ -52,7 +52,7 @@ def test_average_pool2d_excludes_padding(backend):
     np.testing.assert_allclose(out[0, 0], expected, rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_l2_pool2d_hand_checked(backend):
     out = _run(backend, "l2_pool2d", X16, window_dimensions=[3, 3])
     # sqrt(1 + 4 + 9 + 25 + 36 + 49 + 81 + 100 + 121) ...
@@ -64,7 +64,7 @@ def test_l2_pool2d_hand_checked(backend):
     np.testing.assert_allclose(out.ravel(), [math.sqrt(5)], rtol=2e-7)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("op, expected", [("max_pool2d", [11, 12, 15, 16]),
                                           ("average_pool2d", [6, 7, 10, 11])])
 def test_pool2d_dilations_hand_checked(backend, op, expected):
@@ -73,7 +73,7 @@ def test_pool2d_dilations_hand_checked(backend, op, expected):
     np.testing.assert_array_equal(out.ravel(), expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("op, expected", [("max_pool2d", [6, 8, 14, 16]),
                                           ("average_pool2d", [3.5, 6, 13.5, 16])])
 def test_pool2d_ceil_rounding_hand_checked(backend, op, expected):
@@ -86,7 +86,7 @@ def test_pool2d_ceil_rounding_hand_checked(backend, op, expected):
         (1, 1, 1, 1)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_max_pool2d_nhwc_integer(backend):
     x = np.array([[1, -5], [7, 3]], np.int8).reshape(1, 2, 2, 1)
     x = np.concatenate([x, -x], axis=3)
@@ -241,7 +241,7 @@ def test_max_pool2d_accepts_integers(dtype):
     assert out.shape == (1, 3, 1, 1) and out.data_type == dtype
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_l2_pool2d_float16_squares_do_not_overflow(backend):
     """1000**2 overflows float16, the result sqrt(4 * 1000**2) = 2000 does not."""
     x = np.full((1, 1, 2, 2), 1000, np.float16)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, assert_close, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, assert_close, context, run
 
 D = webnn.MLOperandDescriptor
 ALL_TYPES = ("float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8")
@@ -41,7 +41,7 @@ FLOAT_TO_INT = {
 
 @pytest.mark.parametrize("source", ["float32", "float16"])
 @pytest.mark.parametrize("target", ["int8", "uint8", "int32", "uint32"])
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_float_to_int_truncates_and_saturates(backend: str, source: str,
                                                     target: str) -> None:
     values, expected = FLOATS, FLOAT_TO_INT[target]
@@ -61,7 +61,7 @@ def test_cast_float_to_int64_reference_full_range(target: str) -> None:
 
 
 @pytest.mark.parametrize("target", ["int64", "uint64"])
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_float_to_int64_within_int32_range(backend: str, target: str) -> None:
     # the OpenVINO CPU plugin holds 64-bit integers as int32: values within its range only
     x = np.array([np.nan, 3.9, -3.9, 0.5, -0.5, 2147483520.0, -2147483648.0, 65504.0],
@@ -89,7 +89,7 @@ INT_WRAP_CASES = [
 
 
 @pytest.mark.parametrize(("source", "target", "values", "expected"), INT_WRAP_CASES)
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_int_to_int_wraps(backend: str, source: str, target: str, values: list[int],
                                expected: list[int]) -> None:
     x = np.array(values, dtype=source)
@@ -104,7 +104,7 @@ def test_cast_int64_wraps_full_range_reference() -> None:
                  np.array([-(2**63)], dtype=np.int64))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_int_to_float16_rounds_to_nearest_even_and_overflows(backend: str) -> None:
     # float16 has 11 significant bits: 2049 is a tie -> 2048 (even), 2051 -> 2052; the largest
     # finite is 65504 and 65520 (the midpoint to 2**16) rounds to infinity
@@ -114,7 +114,7 @@ def test_cast_int_to_float16_rounds_to_nearest_even_and_overflows(backend: str) 
     assert_close(_cast(x, "float16", backend), expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_int_to_float32_nearest(backend: str) -> None:
     # 2**24 + 1 is a tie between 2**24 and 2**24 + 2 -> even 2**24; 2**24 + 3 -> 2**24 + 4
     x = np.array([2**24 + 1, 2**24 + 3, 2**31 - 1, -(2**31)], dtype=np.int32)
@@ -131,7 +131,7 @@ def test_cast_int64_to_float32_reference_rounds_once() -> None:
     assert_close(_cast(x, "float32", "reference"), np.array([2**60 + 2**37], dtype=np.float32))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_float_to_float(backend: str) -> None:
     x = np.array([65504.0, 65519.0, 65520.0, 1e10, -1e10, 1e-8, 3e-8, np.nan, np.inf,
                   1.0 + 2.0**-11, 1.0 + 3 * 2.0**-11], dtype=np.float32)
@@ -143,7 +143,7 @@ def test_cast_float_to_float(backend: str) -> None:
     assert_close(_cast(h, "float32", backend), h.astype(np.float32))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cast_scalar_and_same_type(backend: str) -> None:
     x = np.array(-7.75, dtype=np.float32)
     assert_close(_cast(x, "float32", backend), x)
@@ -241,7 +241,7 @@ def assert_quantized(actual: np.ndarray, expected: np.ndarray, x: np.ndarray,
                            f"{expected[tuple(off[0])]} for x={x[tuple(off[0])]}")
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_quantize_uint8_rounds_half_even_and_saturates(backend: str) -> None:
     x = np.array([0.0, 1.0, 0.25, 0.75, 1.25, -1.0, 300.0, -300.0, np.nan], np.float32)
     scale = np.full(x.shape, 0.5, np.float32)
@@ -252,7 +252,7 @@ def test_quantize_uint8_rounds_half_even_and_saturates(backend: str) -> None:
     assert_close(_qdq("quantize_linear", backend, x, scale, zp), expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_quantize_int8(backend: str) -> None:
     x = np.array([[-1000.0, -2.5, -1.5, 3.5], [1000.0, 0.0, 12.7, -12.7]], np.float32)
     scale = np.array([[1.0], [0.1]], np.float32)          # blockwise: one scale per row
@@ -266,7 +266,7 @@ def test_quantize_int8(backend: str) -> None:
                      backend)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_quantize_int32_and_uint32(backend: str) -> None:
     x = np.array([1.5, -2.5, 1e12, -1e12], np.float32)
     scale = np.ones(4, np.float32)
@@ -278,7 +278,7 @@ def test_quantize_int32_and_uint32(backend: str) -> None:
                  expected_u)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_dequantize_int8_and_uint8(backend: str) -> None:
     x = np.array([-128, 0, 127], np.int8)
     out = _qdq("dequantize_linear", backend, x, np.full(3, 0.5, np.float32),
@@ -290,7 +290,7 @@ def test_dequantize_int8_and_uint8(backend: str) -> None:
     assert_close(out, np.array([-256.0, 254.0, -242.0], np.float16))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_dequantize_blockwise(backend: str) -> None:
     x = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.uint8)
     scale = np.array([[1.0, 10.0]], np.float32)           # [1, 2] -> blocks of [2, 2]
@@ -299,7 +299,7 @@ def test_dequantize_blockwise(backend: str) -> None:
     assert_close(_qdq("dequantize_linear", backend, x, scale, zp), expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_dequantize_scalar(backend: str) -> None:
     out = _qdq("dequantize_linear", backend, np.array(-5, np.int32), np.array(0.25, np.float32),
                np.array(3, np.int32))
@@ -408,7 +408,7 @@ def test_quantize_dequantize_validation(op: str) -> None:
     assert y.data_type == ("uint8" if quantize else "float32")
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("data_type,zero_point", [("int8", 0), ("int8", -128), ("uint8", 128),
                                                   ("int8", 5), ("uint8", 3)])
 def test_quantize_ties_round_half_to_even(backend: str, data_type: str, zero_point: int) -> None:

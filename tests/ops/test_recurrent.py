@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, context, run
+from tests.helpers import OP_BACKENDS, context, run
 
 D = webnn.MLOperandDescriptor
 Build = Callable[[webnn.MLGraphBuilder], dict[str, webnn.MLOperand]]
@@ -62,7 +62,7 @@ def _sigmoid(x: float) -> float:
 
 
 # -- hand-checked examples ----------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize(("layout", "reset_after", "expected"),
                          [("zrn", True, -4.0), ("rzn", True, -4.0),
                           ("zrn", False, -2.5), ("rzn", False, -2.5)])
@@ -87,7 +87,7 @@ def test_gru_cell_hand_checked_relu(backend: str, layout: str, reset_after: bool
     np.testing.assert_array_equal(out, np.array([[expected]], np.float32))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_gru_cell_default_activations(backend: str) -> None:
     # one unit: z = sigmoid(0.5*x + 0.1), r = sigmoid(-x + 0.2*h), n = tanh(2x + r*(0.3h + 0.4))
     x, h = 0.7, -0.3
@@ -105,7 +105,7 @@ def test_gru_cell_default_activations(backend: str) -> None:
     np.testing.assert_allclose(out["out0"], [[expected]], rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("layout", ["iofg", "ifgo"])
 def test_lstm_cell_hand_checked_relu_peephole(backend: str, layout: str) -> None:
     # x = 1, h = 1, c = 2, W (i, o, f, g) = 1, 2, 0.5, 3, R = 0, peephole (i, o, f) = 1, .5, .25
@@ -127,7 +127,7 @@ def test_lstm_cell_hand_checked_relu_peephole(backend: str, layout: str) -> None
     np.testing.assert_array_equal(out["out1"], [[11.0]])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_lstm_cell_default_activations(backend: str) -> None:
     x, h, c = 0.5, -0.4, 0.8
     i = _sigmoid(1.0 * x + 0.1 + 0.2 + 0.3 * c)               # bias 0.1, recurrent bias 0.2
@@ -150,7 +150,7 @@ def test_lstm_cell_default_activations(backend: str) -> None:
     np.testing.assert_allclose(out["out1"], [[ct]], rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize(("direction", "hidden", "sequence"), [
     # z = relu(0.5x), r = 0, n = relu(x), h' = z*h + n*(1-z); x = 1, 2; h0 = 0
     # forward:  t0: z=.5, n=1 -> h=.5;  t1: z=1, n=2 -> h=.5
@@ -176,7 +176,7 @@ def test_gru_hand_checked_directions(backend: str, direction: str, hidden: list[
                                   np.array(sequence, np.float32).reshape(2, nd, 1, 1))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize(("direction", "hidden", "cell", "sequence"), [
     # i = o = g = relu(x), f = relu(h) (recurrent weight of f is 1); x = 1, 2; h0 = c0 = 0
     # forward:  t0: c = 0 + 1 = 1, h = 1;  t1: f = 1, c = 1 + 4 = 5, h = 2*5 = 10
@@ -203,7 +203,7 @@ def test_lstm_hand_checked_directions(backend: str, direction: str, hidden: list
                                   np.array(sequence, np.float32).reshape(2, nd, 1, 1))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_lstm_initial_states_and_bias(backend: str) -> None:
     # one step, one unit, all weights 0: gates from the biases only (bias + recurrentBias)
     # i = sigmoid(0), o = sigmoid(ln 3) = 0.75, f = sigmoid(0) = 0.5, g = tanh(0.5 + 0.5)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 REDUCE_OPS = ["reduce_l1", "reduce_l2", "reduce_log_sum", "reduce_log_sum_exp", "reduce_max",
@@ -51,7 +51,7 @@ HAND = [
 ]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("op,data,axes,keep,expected", HAND)
 def test_reduction_by_hand(backend, op, data, axes, keep, expected):
     x = np.array(data, np.float32)
@@ -64,7 +64,7 @@ def test_reduction_by_hand(backend, op, data, axes, keep, expected):
     np.testing.assert_allclose(out, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("op", REDUCE_OPS)
 def test_reduction_of_scalar(backend, op):
     x = np.array(2.0, np.float32)
@@ -75,7 +75,7 @@ def test_reduction_of_scalar(backend, op):
     np.testing.assert_allclose(out, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_integer_reductions_exact_beyond_float_precision(backend):
     # 2^24 + 1 is not a float32: an implementation accumulating in float32 loses it
     x = np.array([[16777217, 0, 5], [100000, 100000, -3]], np.int32)
@@ -89,7 +89,7 @@ def test_integer_reductions_exact_beyond_float_precision(backend):
         np.testing.assert_array_equal(out, np.array(want, np.int32), err_msg=op)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_integer_sum_wraps(backend):
     x = np.array([2**31 - 1, 1, 2], np.int32)
     out = run(backend, lambda g: {"y": g.reduce_sum(_inp(g, "x", x))}, {"x": x})["y"]
@@ -104,7 +104,7 @@ def test_integer_sum_wraps(backend):
     assert out == np.uint32(140001)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("output_data_type", ["int32", "int64"])
 def test_arg_min_max_ties_take_first_index(backend, output_data_type):
     x = np.array([[1, 3, 3, 0, 3], [2, 2, 1, 2, 1]], np.float32)
@@ -123,7 +123,7 @@ def test_arg_min_max_ties_take_first_index(backend, output_data_type):
     np.testing.assert_array_equal(out["max0"], [1, 0, 0, 1, 0])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_arg_min_max_nan_is_the_extreme(backend):
     x = np.array([[1, np.nan, 3, np.nan], [np.nan, 2, 5, 1], [4, 2, 5, 1]], np.float32)
 
@@ -144,7 +144,7 @@ CUMSUM = [
 ]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("exclusive,reversed_,expected", CUMSUM)
 @pytest.mark.parametrize("dtype", ["float32", "int32"])
 def test_cumulative_sum_spec_examples(backend, exclusive, reversed_, expected, dtype):
@@ -158,7 +158,7 @@ def test_cumulative_sum_spec_examples(backend, exclusive, reversed_, expected, d
     np.testing.assert_array_equal(out, np.array(expected, dtype))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_cumulative_sum_exclusive_with_infinity(backend):
     # exclusive sums never include the current value, even an infinite one
     x = np.array([1, np.inf, 2], np.float32)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 
@@ -23,7 +23,7 @@ def _run(backend: str, x: np.ndarray, **options) -> np.ndarray:
 
 # -- hand-checked values ---------------------------------------------------------------
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_linear_spec_example(backend):
     """The 4x4 -> 8x8 example in the spec's note on resample2d."""
     x = np.array([[0, 1, 2, 3], [0, 1, 2, 3], [12, 13, 14, 15], [12, 13, 14, 15]],
@@ -35,7 +35,7 @@ def test_linear_spec_example(backend):
     np.testing.assert_array_equal(_run(backend, x, mode="linear", scales=[2.0, 2.0]), out)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_nearest_hand_checked(backend):
     x = np.array([[1, 2], [3, 4]], np.float32).reshape(1, 1, 2, 2)
     out = _run(backend, x, scales=[2.0, 2.0])
@@ -50,7 +50,7 @@ def test_nearest_hand_checked(backend):
     np.testing.assert_array_equal(_run(backend, row, sizes=[1, 3]).ravel(), [0, 1, 3])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_axes_and_integers_hand_checked(backend):
     x = np.array([[10, 20], [30, 40]], np.uint8).reshape(2, 2, 1, 1)
     out = _run(backend, x, axes=[0, 1], sizes=[2, 4])

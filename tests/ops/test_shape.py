@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
 
 D = webnn.MLOperandDescriptor
 ALL_TYPES = ("float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8")
@@ -54,7 +54,7 @@ M23 = np.array([[1, 2, 3], [4, 5, 6]], np.float32)
 
 
 # -- reshape ---------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_reshape_examples(backend):
     y = build_one(backend, lambda g, x: g.reshape(x, [3, 2]), M23)
     np.testing.assert_array_equal(y, [[1, 2], [3, 4], [5, 6]])
@@ -80,7 +80,7 @@ def test_reshape_validation():
 
 
 # -- transpose -------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_transpose_examples(backend):
     y = build_one(backend, lambda g, x: g.transpose(x), M23)
     np.testing.assert_array_equal(y, [[1, 4], [2, 5], [3, 6]])
@@ -109,7 +109,7 @@ def test_transpose_validation():
 
 
 # -- expand ----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_expand_examples(backend):
     y = build_one(backend, lambda g, x: g.expand(x, [2, 3]), np.array([[1], [2]], np.int32))
     np.testing.assert_array_equal(y, [[1, 1, 1], [2, 2, 2]])
@@ -135,7 +135,7 @@ def test_expand_validation():
 
 
 # -- tile ------------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_tile_examples(backend):
     y = build_one(backend, lambda g, x: g.tile(x, [2, 2]), np.array([[1, 2]], np.int8))
     np.testing.assert_array_equal(y, [[1, 2, 1, 2], [1, 2, 1, 2]])
@@ -157,7 +157,7 @@ def test_tile_validation():
 
 
 # -- concat ----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_concat_examples(backend):
     a = np.array([[1, 2]], np.float32)
     b = np.array([[3, 4], [5, 6]], np.float32)
@@ -197,7 +197,7 @@ def test_concat_validation():
 
 
 # -- split -----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_split_examples(backend):
     x = np.arange(12, dtype=np.float32).reshape(2, 6)
 
@@ -245,7 +245,7 @@ def test_split_validation():
 
 
 # -- slice -----------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_slice_examples(backend):
     x = np.arange(20, dtype=np.float32).reshape(4, 5)
     y = build_one(backend, lambda g, i: g.slice(i, [1, 1], [2, 3]), x)
@@ -280,7 +280,7 @@ def test_slice_validation():
 
 
 # -- pad -------------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_pad_spec_examples(backend):
     """The spec's example for the three modes (§api-mlgraphbuilder-pad)."""
     def graph(g):
@@ -313,7 +313,7 @@ def test_pad_all_types(mode):
                                               value=7)}, {"x": (2, 3, 4)})
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("dtype, value, expected", [
     ("int8", 1000, 127),                # clamped to the type's range
     ("int8", -1000.0, -128),
@@ -345,7 +345,7 @@ def test_pad_value_cast_64_bit_reference():
     np.testing.assert_array_equal(y, np.array([1, -(2**63) + 1], np.int64))
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_pad_scalar_and_no_padding(backend):
     y = build_one(backend, lambda g, i: g.pad(i, [], []), np.array(3, np.float32))
     assert y.shape == () and y == 3
@@ -369,7 +369,7 @@ def test_pad_validation():
 
 
 # -- reverse ---------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_reverse_examples(backend):
     y = build_one(backend, lambda g, x: g.reverse(x), M23)
     np.testing.assert_array_equal(y, [[6, 5, 4], [3, 2, 1]])
@@ -399,7 +399,7 @@ def test_reverse_validation():
 T33 = np.array([[7, 1, 2], [9, 4, 8], [2, 6, 3]], np.float32)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 @pytest.mark.parametrize("upper, diagonal, expected", [
     (True, 0, [[7, 1, 2], [0, 4, 8], [0, 0, 3]]),
     (True, 1, [[0, 1, 2], [0, 0, 8], [0, 0, 0]]),
@@ -417,7 +417,7 @@ def test_triangular_spec_examples(backend, upper, diagonal, expected):
     np.testing.assert_array_equal(y, expected)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", OP_BACKENDS)
 def test_triangular_batches_and_non_square(backend):
     x = np.stack([T33, np.arange(1, 10, dtype=np.float32).reshape(3, 3)])
     y = build_one(backend, lambda g, i: g.triangular(i, upper=False), x)

@@ -79,7 +79,7 @@ def test_add_provider_for_devices(webnn_ort):
 
 # -- provider options ------------------------------------------------------------------------
 @pytest.mark.parametrize(("options", "message"), [
-    ({"bogus": "1"}, "unknown provider option(s) bogus"),
+    ({"bogus": "1"}, "unknown option(s) bogus"),
     ({"backend": "cuda"}, "backend"),
     ({"precision": "int4"}, "precision"),
     ({"power_preference": "fast"}, "power_preference"),
@@ -97,7 +97,7 @@ def test_bad_option_through_add_provider_for_devices(webnn_ort):
     devices = [d for d in ort.get_ep_devices() if d.ep_name == EP]
     so = ort.SessionOptions()
     so.add_provider_for_devices(devices, {"cache": "/tmp"})
-    with pytest.raises(Exception, match=r"unknown provider option\(s\) cache"):
+    with pytest.raises(Exception, match=r"unknown option\(s\) cache"):
         ort.InferenceSession(add_mul().SerializeToString(), so, enable_fallback=0)
 
 
@@ -160,7 +160,7 @@ def test_partition_report(webnn_ort, tmp_path):
 
 
 def test_partition_report_bad_option(webnn_ort):
-    with pytest.raises(webnn_ort.OptionError, match="unknown provider option"):
+    with pytest.raises(webnn_ort.OptionError, match="unknown option"):
         webnn_ort.partition_report(add_mul(), speed="max")
     with pytest.raises(webnn_ort.OptionError, match="backend"):
         webnn_ort.partition_report(add_mul(), backend="tpu")
@@ -323,18 +323,18 @@ def test_exception_in_get_capability(webnn_ort, monkeypatch, capfd):
 
 
 def test_exception_in_compile(webnn_ort, monkeypatch):
-    from webnn_providers.onnxruntime import _ep
+    from webnn_providers.onnxruntime import _kernel
 
-    monkeypatch.setattr(_ep, "build_graph", _boom)
+    monkeypatch.setattr(_kernel, "build_graph", _boom)
     with pytest.raises(Exception, match="compile failed: RuntimeError: translator exploded"):
         webnn_session(add_mul(2), enable_fallback=0)
 
 
 def test_exception_in_lazy_compile_and_compute(webnn_ort, monkeypatch):
-    from webnn_providers.onnxruntime import _ep
+    from webnn_providers.onnxruntime import _kernel
 
     session = webnn_session(add_mul("N"))
-    monkeypatch.setattr(_ep, "build_graph", _boom)
+    monkeypatch.setattr(_kernel, "build_graph", _boom)
     with pytest.raises(Exception, match="compute failed: RuntimeError: translator exploded"):
         session.run(None, {"x": _x(3, 3)})
     monkeypatch.undo()
@@ -343,11 +343,11 @@ def test_exception_in_lazy_compile_and_compute(webnn_ort, monkeypatch):
 
 
 def test_exception_in_dispatch(webnn_ort, monkeypatch):
-    from webnn_providers.onnxruntime import _ep
+    from webnn_providers.onnxruntime._state import _State
 
-    before = set(_ep._State.kernels)
+    before = set(_State.kernels)
     session = webnn_session(add_mul(2))
-    kernels = [k for a, k in _ep._State.kernels.items() if a not in before]
+    kernels = [k for a, k in _State.kernels.items() if a not in before]
     assert kernels and all(k.static is not None for k in kernels)
     for kernel in kernels:
         monkeypatch.setattr(kernel.static, "dispatch", _boom)
@@ -368,17 +368,17 @@ def test_wrong_input_shape_is_an_ort_error(webnn_ort):
 def test_session_release_frees_ep_and_kernels(webnn_ort):
     import gc
 
-    from webnn_providers.onnxruntime import _ep
+    from webnn_providers.onnxruntime._state import _State
 
     gc.collect()
-    eps, kernels = len(_ep._State.eps), len(_ep._State.kernels)
+    eps, kernels = len(_State.eps), len(_State.kernels)
     for _ in range(3):
         session = webnn_session(mixed())
         session.run(None, {"x": _x(2, 4)})
-        assert len(_ep._State.kernels) == kernels + 3
+        assert len(_State.kernels) == kernels + 3
         del session
         gc.collect()
-    assert (len(_ep._State.eps), len(_ep._State.kernels)) == (eps, kernels)
+    assert (len(_State.eps), len(_State.kernels)) == (eps, kernels)
 
 
 _SUBPROCESS = r'''
@@ -430,7 +430,7 @@ def test_openvino_dispatch_binds_buffers_by_identity_and_address():
     b = webnn.MLGraphBuilder(ctx)
     x = b.input("x", webnn.MLOperandDescriptor("float32", [2, 3]))
     graph = b.build({"y": b.mul(b.add(x, b.constant(np.ones((2, 3), np.float32))), x)})
-    dispatch = graph.implementation.dispatch
+    dispatch = graph.dispatch_arrays
 
     def check(xv: np.ndarray, yv: np.ndarray) -> None:
         dispatch({"x": xv}, {"y": yv})

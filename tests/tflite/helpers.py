@@ -9,9 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 from webnn_providers.report import PartitionReport
+from webnn_providers.testing.tflite_writer import interpreter
 from webnn_providers.tflite import WebNNDelegate
-
-from benchmarks.tflite_writer import interpreter
 
 _DELEGATES: dict[str, WebNNDelegate] = {}
 

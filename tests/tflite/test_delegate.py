@@ -9,10 +9,10 @@ import threading
 import numpy as np
 import pytest
 import webnn_providers.tflite as webnn_tflite
+from webnn_providers.testing.tflite_writer import ModelWriter, interpreter
 from webnn_providers.tflite import DelegateOptionError, WebNNDelegate, load_delegate
 from webnn_providers.tflite import _delegate as delegate_module
 
-from benchmarks.tflite_writer import ModelWriter, interpreter
 from tests.helpers import HAS_STATM, STATM, rss_bytes
 
 from .helpers import check_delegated, delegate, run

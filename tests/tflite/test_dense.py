@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 from webnn_providers.tflite.model import FLOAT32, ModelInfo, OpInfo, TensorInfo
 from webnn_providers.tflite.translator import check_op
 
 import webnn_core as webnn
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import check_delegated, not_on_tflite_runtime, refused
 
 RNG = np.random.default_rng(3)

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import check_delegated, refused
 
 RNG = np.random.default_rng(7)

@@ -22,8 +22,8 @@ import flatbuffers
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import delegate, refused, run
 from tests.tflite.test_conv import conv_model, conv_options, floats, out_size
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import check_delegated, not_on_tflite_runtime
 
 RNG = np.random.default_rng(17)

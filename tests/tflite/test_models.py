@@ -1,7 +1,7 @@
-"""benchmarks.tflite_models: the generated MobileNetV2 / tiny CNN models load and run in the
-TFLite interpreter (no delegate), compute what an independent numpy forward pass computes,
-keep their activations in a sane range, and their int8 versions are quantized the way TFLite's
-full-integer post-training quantization does it.
+"""webnn_providers.testing.tflite_models: the generated MobileNetV2 / tiny CNN models load and
+run in the TFLite interpreter (no delegate), compute what an independent numpy forward pass
+computes, keep their activations in a sane range, and their int8 versions are quantized the
+way TFLite's full-integer post-training quantization does it.
 
 The int8 checks are layered, because a deep network with *random* weights is chaotic: a
 perturbation of one quantization step in an early layer grows layer after layer (measured on
@@ -26,9 +26,9 @@ import warnings
 
 import numpy as np
 import pytest
+from webnn_providers.testing import tflite_models as tm
+from webnn_providers.testing.tflite_writer import interpreter_module, run
 
-from benchmarks import tflite_models as tm
-from benchmarks.tflite_writer import interpreter_module, run
 from tests.tflite.helpers import not_on_tflite_runtime
 
 #: a smaller MobileNetV2 for the slower checks: same topology (all 17 blocks), fewer channels

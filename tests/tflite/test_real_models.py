@@ -36,8 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from benchmarks.tflite_writer import interpreter
+from webnn_providers.testing.tflite_writer import interpreter
 
 from .helpers import ON_TFLITE_RUNTIME, delegate
 from .test_hybrid_conv import dequantized_model

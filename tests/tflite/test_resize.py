@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 from webnn_providers.tflite.ops.resize import nearest_indices
 
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import check_delegated, refused
 
 RNG = np.random.default_rng(3)

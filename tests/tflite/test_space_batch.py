@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant, interpreter
 
-from benchmarks.tflite_writer import ModelWriter, Quant, interpreter
 from tests.tflite.helpers import check_delegated, delegate, refused
 
 RNG = np.random.default_rng(5)

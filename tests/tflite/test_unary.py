@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from webnn_providers.testing.tflite_writer import ModelWriter, Quant
 
-from benchmarks.tflite_writer import ModelWriter, Quant
 from tests.tflite.helpers import ON_TFLITE_RUNTIME, check_delegated, refused
 
 RNG = np.random.default_rng(5)

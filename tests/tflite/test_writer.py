@@ -1,5 +1,5 @@
-"""benchmarks.tflite_writer: the models it writes load in the TFLite interpreter and compute
-what numpy computes independently (NHWC activations; OHWI conv filters, [1, H, W, C*M]
+"""webnn_providers.testing.tflite_writer: the models it writes load in the TFLite interpreter and
+compute what numpy computes independently (NHWC activations; OHWI conv filters, [1, H, W, C*M]
 depthwise filters, [out, in] fully-connected weights)."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import math
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
-
-from benchmarks.tflite_writer import (
+from webnn_providers.testing.tflite_writer import (
     ModelWriter,
     Quant,
     builtin_options_class,

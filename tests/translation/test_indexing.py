@@ -59,6 +59,15 @@ def test_gather_float_indices_refused():
     assert v.kind == "webnn"
 
 
+@pytest.mark.parametrize("index", [4, -5])
+def test_gather_constant_index_out_of_range_refused(index):
+    """ONNX calls an out-of-range index an error, WebNN would clamp it: a constant one
+    leaves the node to the host (and keeps the constant folder from folding it)."""
+    v = refused([helper.make_node("Gather", ["x", "i"], ["y"])], {"x": x_f32(4, 2)}, ["y"],
+                {"i": np.array([0, index], I64)})
+    assert v.kind == "shape" and "out of range" in v.reason
+
+
 # -- GatherElements / GatherND ---------------------------------------------------------------
 @pytest.mark.parametrize("axis", [0, -1])
 def test_gather_elements(axis):

@@ -159,8 +159,10 @@ def test_lrn_runs_as_one_openvino_lrn_when_exact(bias):
     ctx = context("openvino")
     info = from_onnx_model(model)
     graph = build_graph(ctx, info, list(range(len(info.nodes)))).graph
-    layers = [op.get_rt_info()["layerType"].value
-              for op in graph.implementation._compiled.get_runtime_model().get_ordered_ops()]
+    from webnn_core.backends.openvino import OpenVINOBackend
+
+    layers = [op.get_rt_info()["layerType"].value for op in
+              OpenVINOBackend.compiled_model(graph).get_runtime_model().get_ordered_ops()]
     assert (layers.count("Lrn") == 1) == (bias == 1.0), layers
 
 

@@ -1,8 +1,7 @@
-"""ONNX op translators, one module per op family; importing this package registers them."""
+"""ONNX op translators, one module per op family (ai.onnx and the removed experimental ops
+ONNX Runtime still runs in the default domain); ``com_microsoft`` holds ONNX Runtime's
+contrib ops of the ``com.microsoft`` domain, split by the same families.
 
-import importlib
-import pkgutil
-
-for _mod in pkgutil.iter_modules(__path__):
-    if not _mod.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_mod.name}")
+Nothing is listed here: the translator registry imports every module of this package and
+its subpackages on its first lookup (``webnn_providers.translation.Registry``).
+"""

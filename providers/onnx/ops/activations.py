@@ -1,7 +1,7 @@
 """ONNX activation ops: the element-wise activations, Clip, and the softmax family.
 
 Most map one to one onto a WebNN activation; the others are small exact decompositions
-(Selu, Celu, Gelu "tanh", Mish, ThresholdedRelu, Shrink, LogSoftmax, Hardmax). Softmax,
+(Selu, Celu, Gelu "tanh", Mish, Swish, ThresholdedRelu, Shrink, LogSoftmax, Hardmax). Softmax,
 LogSoftmax and Hardmax before opset 13 "coerce the input to 2-D" at ``axis`` and work on
 the flattened inner dimensions; that is emitted with reshapes around the 2-D op.
 """
@@ -126,6 +126,16 @@ def mish(n: NodeView) -> Outputs:
     """Mish-18/22: ``x * tanh(softplus(x))``."""
     x = n.input(0)
     return [n.b.mul(x, n.b.tanh(n.b.softplus(x)))]
+
+
+# -- Swish ----------------------------------------------------------------------------
+@translator("Swish", since=24)
+def swish(n: NodeView) -> list:
+    """ONNX Swish (24): ``x * sigmoid(alpha * x)`` (alpha default 1)."""
+    x = n.input(0)
+    alpha = float(n.attr("alpha", 1.0))
+    scaled = x if alpha == 1.0 else n.b.mul(x, n.constant(alpha, x.data_type))
+    return [n.b.mul(x, n.b.sigmoid(scaled))]
 
 
 @translator("ThresholdedRelu", since=10)

@@ -1,4 +1,5 @@
-"""ONNX convolutions: Conv and ConvTranspose -> WebNN conv2d / conv_transpose2d.
+"""ONNX convolutions: Conv and ConvTranspose -> WebNN conv2d / conv_transpose2d, and
+ConvInteger as a float32 conv2d that is exact for int8/uint8 operands.
 
 WebNN convolves exactly two spatial dimensions, so 1-D ONNX convolutions run as 2-D ones
 over an ``[N, C, 1, L]`` view (a height-1 image and a height-1 kernel compute exactly the
@@ -10,7 +11,10 @@ The spatial helpers here (attribute defaults, SAME padding) are shared with pool
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+
+import webnn_core as webnn
 
 from ..translator import NodeView, translator
 
@@ -188,3 +192,62 @@ def conv_transpose(n: NodeView) -> list:
                              output_sizes=to_2d_params(output, 1),
                              groups=int(n.attr("group", 1)), filter_layout="iohw", bias=bias)
     return [from_2d(n, y, rank)]
+
+
+# -- ConvInteger --------------------------------------------------------------------------
+_EXACT_LIMIT = 2 ** 24  # float32 holds every integer below this exactly
+
+
+def _centered(n: NodeView, index: int, zp_index: int, per_channel: bool) -> webnn.MLOperand:
+    """Input ``index`` as float32 minus its zero point (a scalar, or for the weight one
+    per output channel)."""
+    x = n.input(index)
+    if x.data_type not in ("int8", "uint8"):
+        raise n.unsupported(f"input {index} type {x.data_type} (int8/uint8 only)", "dtype")
+    result = n.b.cast(x, "float32")
+    if not n.has_input(zp_index):
+        return result
+    zp = n.input(zp_index)
+    if zp.data_type != x.data_type:
+        raise n.unsupported(f"zero point type {zp.data_type} differs from its input's",
+                            "dtype")
+    size = math.prod(zp.shape)
+    if size != 1:
+        if not per_channel or zp.rank != 1 or size != x.shape[0]:
+            raise n.unsupported(f"zero point shape {list(zp.shape)} (a scalar, or one per "
+                                "output channel for the weight)", "shape")
+        zp = n.b.reshape(zp, [size] + [1] * (x.rank - 1))
+    elif zp.rank:
+        zp = n.b.reshape(zp, [])
+    return n.b.sub(result, n.b.cast(zp, "float32"))
+
+
+@translator("ConvInteger", since=10)
+def conv_integer(n: NodeView) -> list:
+    """ONNX ConvInteger (10): ``conv(X - x_zero_point, W - w_zero_point)`` in int32 for
+    int8/uint8 operands (padding contributes 0 after the zero-point shift). WebNN's conv2d
+    is float-only, so it runs in float32, exact while every partial sum stays below 2^24:
+    ``(C / group) * kH * kW * 255^2 < 2^24``; larger kernels are refused. 1-D
+    convolutions run as 2-D ones; 3-D are refused."""
+    x, w = n.input(0), n.input(1)
+    rank = x.rank
+    if w.rank != rank:
+        raise n.unsupported(f"weight rank {w.rank} differs from input rank {rank}", "shape")
+    terms = math.prod(w.shape[1:])
+    if terms * 255 * 255 >= _EXACT_LIMIT:
+        raise n.unsupported(f"{terms} products per output: float32 accumulation is exact "
+                            f"only below {(_EXACT_LIMIT - 1) // 255 ** 2}", "shape")
+    count = rank - 2
+    kernel = list(w.shape[2:])
+    given = n.attr("kernel_shape")
+    if given is not None and [int(k) for k in given] != kernel:
+        raise n.unsupported(f"kernel_shape {list(given)} differs from the weight's {kernel}")
+    xf = as_2d(n, _centered(n, 0, 2, per_channel=False))
+    wf = as_2d(n, _centered(n, 1, 3, per_channel=True), "weight")
+    strides = spatial_list(n, "strides", count, 1)
+    dilations = spatial_list(n, "dilations", count, 1)
+    pads = resolve_pads(n, x.shape[2:], kernel, strides, dilations)
+    y = n.b.conv2d(xf, wf, padding=webnn_padding(to_2d_pads(pads)),
+                   strides=to_2d_params(strides, 1), dilations=to_2d_params(dilations, 1),
+                   groups=int(n.attr("group", 1)))
+    return [n.b.cast(from_2d(n, y, rank), "int32")]

@@ -1,7 +1,9 @@
-"""ONNX element-wise ops: arithmetic, comparison, logical and unary math.
+"""ONNX element-wise ops: arithmetic, comparison, logical and unary math, and integer Mod.
 
 ONNX's multidirectional broadcasting is WebNN's bidirectional broadcasting, so binary ops
-map one to one; variadic Max/Min/Sum/Mean fold pairwise.
+map one to one; variadic Max/Min/Sum/Mean fold pairwise. Integer Mod is an exact
+decomposition; float Mod (C ``fmod``) cannot be computed exactly with WebNN's float ops and
+is refused. The inverse trigonometric and hyperbolic functions are in trigonometric.py.
 """
 
 from __future__ import annotations
@@ -83,3 +85,35 @@ def is_inf(n: NodeView) -> list:
     if not pos and not neg:
         return [n.b.logical_and(inf, n.b.logical_not(inf))]
     return [n.b.logical_and(inf, side)]
+
+
+_FLOATS = ("float32", "float16")
+_SIGNED = ("int8", "int32", "int64")
+
+
+# -- Mod ----------------------------------------------------------------------------------
+@translator("Mod", since=10)
+def mod(n: NodeView) -> list:
+    """ONNX Mod (10, 13: types only) on integers: the truncated remainder
+    ``t = a - b * (a / b)`` (WebNN's integer division truncates toward zero) is C's ``%``
+    (``fmod`` = 1); ``fmod`` = 0 takes the divisor's sign, ``t + b`` where ``t`` is nonzero
+    and its sign differs from ``b``'s. A divisor of -1 gives 0 directly (``MIN / -1``
+    overflows). Float Mod (C ``fmod``, or the floored modulo with ``fmod`` = 0) is refused:
+    ``a - b * trunc(a / b)`` rounds in float arithmetic and is not the exact remainder."""
+    a, b = n.input(0), n.input(1)
+    fmod = int(n.attr("fmod", 0))
+    if a.data_type in _FLOATS:
+        kind = "C fmod" if fmod else "floored modulo"
+        raise n.unsupported(f"float Mod ({kind}) has no exact WebNN decomposition", "dtype")
+    if b.data_type != a.data_type:
+        raise n.unsupported(f"divisor type {b.data_type} differs from {a.data_type}", "dtype")
+    t = n.b.sub(a, n.b.mul(b, n.b.div(a, b)))
+    if a.data_type not in _SIGNED:
+        return [t]
+    zero = n.constant(0, a.data_type)
+    t = n.b.where(n.b.equal(b, n.constant(-1, a.data_type)), zero, t)
+    if fmod:
+        return [t]
+    differs = n.b.logical_and(n.b.not_equal(t, zero),
+                              n.b.not_equal(n.b.lesser(t, zero), n.b.lesser(b, zero)))
+    return [n.b.where(differs, n.b.add(t, b), t)]

@@ -15,12 +15,24 @@ from ..translator import NodeView, translator
 from .shape import const_ints, norm_axis, reshape
 
 
+def _check_const_indices(n: NodeView, i: int, size: int) -> None:
+    """Constant indices must lie in [-size, size): ONNX calls any other index an error,
+    while WebNN would clamp it (WebNN §api-mlgraphbuilder-gather), so a model with one is
+    left to the host, which reports the error."""
+    indices = n.const(i)
+    if indices is not None and indices.size and (
+            indices.min() < -size or indices.max() >= size):
+        raise n.unsupported(f"constant indices out of range [-{size}, {size})", "shape")
+
+
 @translator("Gather")
 def gather(n: NodeView) -> list:
     """Gather-1/11/13: slices of ``data`` along ``axis`` (negative since 11) at
     ``indices``; output shape ``data.shape[:axis] + indices.shape + data.shape[axis+1:]``."""
     x = n.input(0)
-    return [n.b.gather(x, n.input(1), axis=norm_axis(n, n.attr("axis", 0), len(x.shape)))]
+    axis = norm_axis(n, n.attr("axis", 0), len(x.shape))
+    _check_const_indices(n, 1, x.shape[axis])
+    return [n.b.gather(x, n.input(1), axis=axis)]
 
 
 @translator("GatherElements", since=11)

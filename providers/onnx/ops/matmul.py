@@ -21,7 +21,7 @@ def _reshape_product(n: NodeView, y, shape: list[int]):
     return n.b.reshape(y, shape)
 
 
-def _matmul_nd(n: NodeView, a, b):
+def matmul_nd(n: NodeView, a, b):
     """numpy ``matmul`` semantics on top of WebNN's rank >= 2 matmul."""
     row, column = a.rank == 1, b.rank == 1
     if row:
@@ -43,7 +43,7 @@ def _matmul_nd(n: NodeView, a, b):
 def matmul(n: NodeView) -> list:
     """ONNX MatMul (1, 9, 13: types only): numpy ``matmul``. WebNN's matmul is float-only,
     so integer MatMul is refused by the builder."""
-    return [_matmul_nd(n, n.input(0), n.input(1))]
+    return [matmul_nd(n, n.input(0), n.input(1))]
 
 
 @translator("Gemm", since=7)
@@ -216,5 +216,5 @@ def matmul_integer(n: NodeView) -> list:
         raise n.unsupported(f"inner dimension {k}: float32 accumulation is exact only for "
                             f"K * 255^2 < 2^24 (K <= {(_EXACT_LIMIT - 1) // 255 ** 2})",
                             "shape")
-    y = _matmul_nd(n, _centered(n, 0, 2, per_row=True), _centered(n, 1, 3, per_row=False))
+    y = matmul_nd(n, _centered(n, 0, 2, per_row=True), _centered(n, 1, 3, per_row=False))
     return [n.b.cast(y, "int32")]

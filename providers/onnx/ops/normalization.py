@@ -1,7 +1,9 @@
 """ONNX normalizations: BatchNormalization, InstanceNormalization, LayerNormalization map
-to the WebNN operators of the same name; GroupNormalization, LRN and
-MeanVarianceNormalization are decomposed (reshape + layer_normalization, pad + pooling,
-reductions) exactly as their ONNX definitions read.
+to the WebNN operators of the same name; GroupNormalization, LRN,
+MeanVarianceNormalization, LpNormalization, RMSNormalization (23) and ONNX Runtime's
+SimplifiedLayerNormalization (a contrib op of the default domain) are decomposed (reshape +
+layer_normalization, pad + pooling, reductions) exactly as their ONNX definitions read;
+statistics of float16 inputs are computed in float32 (``stash_type`` 1).
 """
 
 from __future__ import annotations
@@ -9,7 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import webnn_core as webnn
+
 from ..translator import NodeView, translator
+from ._common import cast_to, f32, float_input, same_type, trim_outputs
+from .shape import norm_axis
+
+Operand = webnn.MLOperand
 
 
 def _refuse_extra_outputs(n: NodeView, what: str) -> None:
@@ -156,3 +164,74 @@ def mean_variance_normalization(n: NodeView) -> list:
     variance = n.b.reduce_mean(n.b.mul(centered, centered), axes=axes, keep_dimensions=True)
     std = n.b.add(n.b.sqrt(variance), n.constant(1e-9, x.data_type))
     return [n.b.div(centered, std)]
+
+
+# -- LpNormalization ----------------------------------------------------------------------
+@translator("LpNormalization", since=1)
+def lp_normalization(n: NodeView) -> list:
+    """ONNX LpNormalization (1; 22 adds bfloat16): ``X / ||X||_p`` along ``axis`` (default
+    -1) for ``p`` 1 or 2. A slice whose norm is 0 (all zeros) gives zeros, as ONNX
+    Runtime's kernel does (the reference's 0/0 is NaN)."""
+    x = n.input(0)
+    p = int(n.attr("p", 2))
+    if p not in (1, 2):
+        raise n.unsupported(f"p={p} (1 or 2 only)")
+    axis = norm_axis(n, n.attr("axis", -1), x.rank)
+    reduce = n.b.reduce_l1 if p == 1 else n.b.reduce_l2
+    norm = reduce(x, axes=[axis], keep_dimensions=True)
+    zero = n.constant(0, x.data_type)
+    return [n.b.where(n.b.equal(norm, zero), zero, n.b.div(x, norm))]
+
+
+# -- RMSNormalization / SimplifiedLayerNormalization -------------------------------------
+def root_mean_square(n: NodeView, x32: Operand, axes: list[int], epsilon: float) -> Operand:
+    """``sqrt(mean(x^2) + epsilon)`` over ``axes`` (kept), in float32."""
+    mean_square = n.b.reduce_mean(n.b.mul(x32, x32), axes=axes, keep_dimensions=True)
+    return n.b.sqrt(n.b.add(mean_square, n.constant(epsilon, "float32")))
+
+
+def _check_stash_type(n: NodeView) -> None:
+    if int(n.attr("stash_type", 1)) != 1:
+        raise n.unsupported(f"stash_type={n.attr('stash_type')} (only float32 statistics, 1)")
+
+
+@translator("RMSNormalization", since=23)
+def rms_normalization(n: NodeView) -> list:
+    """ONNX RMSNormalization (23), by its function body: ``X`` cast to float32
+    (``stash_type`` 1), ``Normalized = X / sqrt(ReduceMean(X * X, axes) + epsilon)`` over
+    ``axes = [axis, rank)``, cast back to X's type, then ``Y = Normalized * scale``
+    (``scale`` unidirectionally broadcast to X)."""
+    _check_stash_type(n)
+    x = float_input(n, 0, "X")
+    scale = n.input(1)
+    same_type(n, x, scale, "scale")
+    axis = norm_axis(n, n.attr("axis", -1), x.rank)
+    x32 = f32(n, x)
+    rms = root_mean_square(n, x32, list(range(axis, x.rank)), float(n.attr("epsilon", 1e-5)))
+    y = n.b.mul(cast_to(n, n.b.div(x32, rms), x.data_type), scale)
+    if y.shape != x.shape:
+        raise n.unsupported(f"scale shape {list(scale.shape)} does not broadcast to X's "
+                            f"{list(x.shape)}", "shape")
+    return [y]
+
+
+@translator("SimplifiedLayerNormalization", since=1)
+def simplified_layer_normalization(n: NodeView) -> list:
+    """ONNX Runtime's SimplifiedLayerNormalization (default domain, version 1): RMS
+    normalization over ``[axis, rank)``, ``Y = X / sqrt(mean(X^2) + epsilon) * scale``,
+    computed in float32 and rounded once to X's type, as ONNX Runtime's kernel does. The
+    optional ``inv_std_var`` output (float32, the reduced axes kept as 1) is
+    ``1 / sqrt(mean(X^2) + epsilon)``."""
+    _check_stash_type(n)
+    x = float_input(n, 0, "X")
+    scale = n.input(1)
+    same_type(n, x, scale, "scale")
+    axis = norm_axis(n, n.attr("axis", -1), x.rank)
+    x32 = f32(n, x)
+    rms = root_mean_square(n, x32, list(range(axis, x.rank)), float(n.attr("epsilon", 1e-5)))
+    y = n.b.mul(n.b.div(x32, rms), f32(n, scale))
+    if y.shape != x.shape:
+        raise n.unsupported(f"scale shape {list(scale.shape)} does not broadcast to X's "
+                            f"{list(x.shape)}", "shape")
+    inv_std = n.b.reciprocal(rms) if n.requested(1) else None
+    return trim_outputs(n, [cast_to(n, y, x.data_type), inv_std])

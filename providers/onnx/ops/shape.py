@@ -1,11 +1,12 @@
 """ONNX data-movement and shape ops: Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat,
-Split, Slice, Pad, Expand, Tile, Shape, Size, ConstantOfShape, Constant, Range, Trilu.
+Split, Slice, Pad, Expand, Tile, Shape, Size, Trilu (Constant, ConstantOfShape, Range and
+EyeLike are in generation.py).
 
 WebNN only knows static shapes, so every shape-like input (Reshape's shape, Slice's
 starts/ends, Pad's pads, Split's split ...) must be a constant initializer; a computed one
-is refused with kind "dynamic shape". Shape/Size of a (statically shaped) operand and
-Range/Constant/ConstantOfShape fold to WebNN constants. WebNN has no empty tensors, so
-anything producing a zero-sized dimension is refused with kind "shape".
+is refused with kind "dynamic shape". Shape/Size of a (statically shaped) operand fold to
+WebNN constants. WebNN has no empty tensors, so anything producing a zero-sized dimension is
+refused with kind "shape". The helpers at the top are shared by the other families.
 """
 
 from __future__ import annotations
@@ -330,52 +331,7 @@ def size_op(n: NodeView) -> list:
     return [onnx_constant(n, np.array(math.prod(n.shape(0)), np.int64))]
 
 
-@translator("Constant")
-def constant(n: NodeView) -> list:
-    """Constant-1/9 ``value``; Constant-12+ also ``value_float(s)``, ``value_int(s)``;
-    string and sparse values have no WebNN equivalent."""
-    attrs = n.node.attributes
-    if "value" in attrs:
-        value = np.asarray(attrs["value"])
-    elif "value_float" in attrs:
-        value = np.array(attrs["value_float"], np.float32)
-    elif "value_floats" in attrs:
-        value = np.array(attrs["value_floats"], np.float32)
-    elif "value_int" in attrs:
-        value = np.array(attrs["value_int"], np.int64)
-    elif "value_ints" in attrs:
-        value = np.array(attrs["value_ints"], np.int64)
-    else:
-        raise n.unsupported(f"value attribute {sorted(attrs)} has no WebNN equivalent")
-    return [onnx_constant(n, value)]
-
-
-@translator("ConstantOfShape", since=9)
-def constant_of_shape(n: NodeView) -> list:
-    """A tensor of shape ``input`` (constant) filled with ``value`` (a one-element tensor,
-    default float32 0)."""
-    shape = check_static_shape(n, const_ints(n, 0, "shape"))
-    value = n.attr("value")
-    value = np.zeros((), np.float32) if value is None else np.asarray(value).reshape(())
-    return [n.b.expand(onnx_constant(n, value), shape)]
-
-
-@translator("Range", since=11)
-def range_op(n: NodeView) -> list:
-    """``start, start + delta, ...`` below ``limit`` (all three constant scalars), folded
-    to a constant. The count is ``max(ceil((limit - start) / delta), 0)``; like ONNX
-    Runtime, the values are accumulated (``value += delta``) in the element type."""
-    start, limit, delta = (np.asarray(n.require_const(i, name)).reshape(())
-                           for i, name in enumerate(("start", "limit", "delta")))
-    dtype = start.dtype
-    count = max(math.ceil(float(limit - start) / float(delta)), 0)
-    if count == 0:
-        raise n.unsupported("the range is empty", "shape")
-    steps = np.full(count, delta, dtype)
-    steps[0] = start
-    return [onnx_constant(n, np.cumsum(steps, dtype=dtype))]
-
-
+# -- triangular masks ------------------------------------------------------------------------
 @translator("Trilu", since=14)
 def trilu(n: NodeView) -> list:
     """Keep the upper (``j - i >= k``) or lower (``j - i <= k``) triangle of the last two

@@ -8,8 +8,9 @@ Emitters live in one module per operator family and register with :data:`registr
   context asked for reduced precision (OpenVINO's CPU default is bf16 on AVX512_BF16).
 - A few WebNN decompositions of operators WebNN lacks become OpenVINO's own operator when
   they match it exactly (``_fusion.py``: local response normalization -> ``LRN``).
-- Compiled models are cached by the graph's fingerprint (in memory; on disk via
-  OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``).
+- Compiled models are cached by the graph's fingerprint (in memory, shared by contexts of
+  equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; on disk via OpenVINO's
+  ``CACHE_DIR`` when the context has a ``cache_dir``).
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
   over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
 - OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers, so
@@ -28,17 +29,23 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 from openvino._pyopenvino import InferRequest as _PyInferRequest
 
 from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
-from ..base import Backend, CompiledGraph
+from ...types import to_enum
+from ..base import (
+    PRECISIONS,
+    Backend,
+    CompiledGraph,
+    check_cache_dir_option,
+    check_device_option,
+)
 from ._exact import NARROWED_RANGE
 from ._fusion import find_fusions
 from ._layout import sink_transposes
@@ -75,6 +82,33 @@ class OpenVINOBackend(Backend):
 
     name = "openvino"
     max_rank = 8
+    context_options: ClassVar[tuple[str, ...]] = ("device", "precision", "cache_dir")
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], power_preference: str) -> OpenVINOBackend:
+        """Options ``device`` (an OpenVINO device name, default "CPU"), ``precision`` and
+        ``cache_dir`` (see :mod:`webnn_core.context`); the spec's ``power_preference``
+        "low-power" runs on one thread (webnn-spec §api-ml-createcontext leaves its meaning
+        to the implementation)."""
+        cls.check_option_names(options)
+        return cls(device=check_device_option(options),
+                   precision=to_enum(options.get("precision", "float32"), "precision",
+                                     PRECISIONS),
+                   cache_dir=check_cache_dir_option(options),
+                   power_preference=power_preference)
+
+    @classmethod
+    def clear_cache(cls) -> None:
+        """Forget the in-memory compiled models (OpenVINO's ``CACHE_DIR`` stays)."""
+        with _CORE_LOCK:
+            _COMPILED.clear()
+
+    @staticmethod
+    def compiled_model(graph: MLGraph) -> ov.CompiledModel | None:
+        """The ``ov.CompiledModel`` running ``graph`` (for inspection: properties, the
+        runtime model); None when the graph runs on the numpy reference or is destroyed."""
+        compiled = graph._compiled
+        return compiled.compiled_model if isinstance(compiled, OpenVINOGraph) else None
 
     def __init__(self, device: str = "CPU", precision: str = "float32",
                  cache_dir: str | None = None, power_preference: str = "default") -> None:
@@ -265,6 +299,10 @@ class OpenVINOGraph(CompiledGraph):
         self._sync = out_bytes < _ASYNC_FROM_BYTES
         self._pool: queue.SimpleQueue[_Request] = queue.SimpleQueue()
         self._pool.put(self._new_request())
+
+    @property
+    def compiled_model(self) -> ov.CompiledModel:
+        return self._compiled
 
     def _new_request(self) -> _Request:
         return _Request(self._compiled.create_infer_request(), len(self._input_names),

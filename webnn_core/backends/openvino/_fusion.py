@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

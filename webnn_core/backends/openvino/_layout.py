@@ -19,7 +19,6 @@ is why a channels-last TFLite file read by OpenVINO directly has no Transposes l
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

@@ -8,7 +8,6 @@ into a fully connected layer with bias (as for ONNX's Gemm).
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

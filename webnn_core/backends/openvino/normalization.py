@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

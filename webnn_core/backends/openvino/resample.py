@@ -9,7 +9,6 @@ clamped coordinate, no antialiasing), as the spec's sampling algorithms.
 from __future__ import annotations
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

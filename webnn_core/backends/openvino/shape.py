@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
 import openvino as ov
 import openvino.opset16 as ops
 

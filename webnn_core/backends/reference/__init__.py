@@ -12,11 +12,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ...errors import NotSupportedError
 from ...graph import MLGraph
-from ..base import Backend, CompiledGraph
+from ...types import to_enum
+from ..base import (
+    PRECISIONS,
+    Backend,
+    CompiledGraph,
+    check_cache_dir_option,
+    check_device_option,
+)
 from ._registry import registry
 
 for _mod in pkgutil.iter_modules(__path__):
@@ -29,6 +38,26 @@ class ReferenceBackend(Backend):
 
     name = "reference"
     max_rank = 32
+    #: the built-ins' option names, so that a context's options can move between them;
+    #: ``cache_dir`` is accepted and unused (nothing is compiled)
+    context_options: ClassVar[tuple[str, ...]] = ("device", "precision", "cache_dir")
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], power_preference: str) -> ReferenceBackend:
+        """Runs on the host CPU (``device`` "CPU"), in each graph's own precision
+        (``precision`` "float32": no reduced-precision permission), as the spec's
+        algorithms define the results."""
+        cls.check_option_names(options)
+        device = check_device_option(options)
+        if device not in ("CPU", "cpu"):
+            raise NotSupportedError(f"create_context: the reference backend runs on CPU "
+                                    f"only, not {device!r}")
+        precision = to_enum(options.get("precision", "float32"), "precision", PRECISIONS)
+        if precision != "float32":
+            raise NotSupportedError("create_context: the reference backend computes in "
+                                    "the graph's own precision only")
+        check_cache_dir_option(options)
+        return cls()
 
     def __init__(self) -> None:
         self.registry = registry

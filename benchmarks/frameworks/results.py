@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from .frameworks.base import QUANTIZED_SHARE
+from .parity import QUANTIZED_SHARE
 
 #: columns of results.csv
 CSV_COLUMNS = (

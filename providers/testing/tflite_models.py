@@ -1,5 +1,6 @@
-"""Built-in TFLite models for the TFLite benchmark and tests, generated with
-:mod:`benchmarks.tflite_writer` from seeded random weights (no TensorFlow, no downloads).
+"""Built-in TFLite models for tests and the benchmarks, generated with
+:mod:`webnn_providers.testing.tflite_writer` from seeded random weights (no TensorFlow, no
+downloads), and the TFLite benchmark's model set (:func:`prepare`).
 
 - :func:`mobilenet_v2`: MobileNetV2 in float32 NHWC as the TFLite converter emits a Keras
   model: BatchNorm folded into conv weights and biases, RELU6 fused into the convolutions,
@@ -30,16 +31,21 @@ images give different classes.
 from __future__ import annotations
 
 import functools
+import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
+from . import SHARED_MODELS
 from .tflite_writer import ModelWriter, Quant, interpreter_module
 
-__all__ = ["LOGIT_STD", "MOBILENET_V2_BLOCKS", "mobilenet_v2", "mobilenet_v2_int8",
-           "quantize_network", "sample_images", "tiny_cnn", "tiny_cnn_int8"]
+__all__ = ["BUILTIN_MODELS", "DEFAULT_BUILTIN", "LOGIT_STD", "MOBILENET_V2_BLOCKS", "Model",
+           "REAL_MODELS", "REAL_MODELS_DIR", "known_models", "mobilenet_v2",
+           "mobilenet_v2_int8", "model_inputs", "prepare", "quantize_network",
+           "sample_images", "tiny_cnn", "tiny_cnn_int8"]
 
 #: standard deviation of the classifier's logits over classes on the calibration images
 LOGIT_STD = 4.0
@@ -542,3 +548,87 @@ def tiny_cnn_int8(seed: int = 0, int8_io: bool = False) -> bytes:
     """:func:`tiny_cnn` fully int8-quantized like :func:`mobilenet_v2_int8`."""
     net = _tiny_cnn(int(seed))
     return quantize_network(net, calibrate(net, int(seed)), int8_io)
+
+
+# -- the benchmark model set -------------------------------------------------------------------
+
+#: built-in models: name -> bytes factory (keyword ``seed``)
+BUILTIN_MODELS: dict[str, Callable[..., bytes]] = {
+    "mobilenet_v2": mobilenet_v2, "mobilenet_v2_int8": mobilenet_v2_int8,
+    "tiny_cnn": tiny_cnn, "tiny_cnn_int8": tiny_cnn_int8}
+#: the built-in models a benchmark runs by default
+DEFAULT_BUILTIN = ("mobilenet_v2", "mobilenet_v2_int8")
+#: the real models' directory (read-only data next to the repository; absent ones skipped)
+REAL_MODELS_DIR = SHARED_MODELS / "tflite"
+REAL_MODELS = ("vww_96_float", "vww_96_int8", "mobilenet_v1_0.25_128_quant",
+               "face_detection_short_range", "selfie_segmentation", "hand_landmark_lite",
+               "pretrainedResnet", "kws_ref_model_float32", "ultraface_rfb_320")
+
+
+@dataclass
+class Model:
+    """A model written to ``path`` with seeded inputs (interpreter input order)."""
+
+    name: str
+    source: str  # "built-in", "shared" (a real model) or "user"
+    path: str
+    size_bytes: int
+    inputs: list[np.ndarray]
+
+
+def known_models() -> list[str]:
+    """The built-in and the real model names."""
+    return list(BUILTIN_MODELS) + [n for n in REAL_MODELS if n not in BUILTIN_MODELS]
+
+
+def model_inputs(path: str, seed: int) -> list[np.ndarray]:
+    """Seeded inputs for the model at ``path``, from the interpreter's input details: float
+    images (NHWC with 1 or 3 channels) from :func:`sample_images`, other float tensors
+    uniform in [-1, 1], integer tensors uniform over their type's range."""
+    module = interpreter_module()
+    interp = module.Interpreter(model_path=path)
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for k, detail in enumerate(interp.get_input_details()):
+        shape, dtype = tuple(int(d) for d in detail["shape"]), np.dtype(detail["dtype"])
+        if dtype.kind == "f":
+            if len(shape) == 4 and shape[-1] in (1, 3) and min(shape[1:3]) >= 4:
+                value = sample_images(1, shape, seed + k)[0]
+            else:
+                value = rng.uniform(-1.0, 1.0, shape)
+        elif dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            value = rng.integers(max(info.min, -128), min(info.max, 255), shape, endpoint=True)
+        else:
+            value = rng.integers(0, 2, shape)
+        arrays.append(np.ascontiguousarray(value, dtype=dtype))
+    return arrays
+
+
+def user_model(path: str | os.PathLike, seed: int = 0) -> Model:
+    """A ``.tflite`` file of the user's, with seeded inputs; FileNotFoundError if absent."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    return Model(path.stem, "user", os.fspath(path), path.stat().st_size,
+                 model_inputs(os.fspath(path), seed))
+
+
+def prepare(name: str, workdir: str | os.PathLike, seed: int = 0,
+            models_dir: Path | None = None) -> Model:
+    """Write model ``name`` into ``workdir`` (built-in) or copy it there (real, from
+    ``models_dir``, default :data:`REAL_MODELS_DIR`); FileNotFoundError when a real model is
+    absent."""
+    if name in BUILTIN_MODELS:
+        data = BUILTIN_MODELS[name](seed=seed)
+        path = os.path.join(workdir, f"{name}.tflite")
+        Path(path).write_bytes(data)
+        source = "built-in"
+    else:
+        real = (models_dir or REAL_MODELS_DIR) / f"{name}.tflite"
+        if not real.is_file():
+            raise FileNotFoundError(f"absent: {real}")
+        path = os.path.join(workdir, real.name)
+        Path(path).write_bytes(real.read_bytes())
+        source = "shared"
+    return Model(name, source, path, os.path.getsize(path), model_inputs(path, seed))

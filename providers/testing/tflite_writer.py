@@ -294,7 +294,8 @@ class ModelWriter:
     these indices (``-1`` marks an omitted optional input).
     """
 
-    def __init__(self, name: str = "main", description: str = "benchmarks.tflite_writer"):
+    def __init__(self, name: str = "main",
+                 description: str = "webnn_providers.testing.tflite_writer"):
         self.name = name
         self.description = description
         self._tensors: list[schema.TensorT] = []

@@ -1,4 +1,4 @@
-"""Timing, statistics and parity helpers shared by the benchmarks.
+"""Timing, statistics and the JSON record shared by the benchmarks.
 
 ``interleaved`` times several callables in rounds, one call of each per round, in an order
 balanced for carry-over: a runtime slows the one that runs right after it (its threads still
@@ -75,27 +75,6 @@ def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> d
     """Ratio of the medians and median of the per-round paired ratios."""
     return {"ratio_of_medians": statistics.median(numerator) / statistics.median(denominator),
             "median_paired_ratio": statistics.median(paired_ratios(numerator, denominator))}
-
-
-def diff(actual: np.ndarray, expected: np.ndarray) -> dict[str, float]:
-    """Max absolute difference and that difference relative to max |expected|."""
-    err = float(np.max(np.abs(actual.astype(np.float64) - expected.astype(np.float64)),
-                       initial=0.0))
-    scale = float(np.max(np.abs(expected), initial=0.0))
-    return {"max_abs_diff": err, "max_rel_diff": err / scale if scale else err,
-            "max_abs_expected": scale}
-
-
-def worst_diff(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray]) -> dict[str, Any]:
-    """:func:`diff` of each output pair and the worst relative one (with its index)."""
-    per_output = [diff(np.asarray(a), np.asarray(e))
-                  for a, e in zip(actual, expected, strict=True)]
-    worst = max(range(len(per_output)), key=lambda i: per_output[i]["max_rel_diff"],
-                default=None)
-    result: dict[str, Any] = {"outputs": per_output}
-    if worst is not None:
-        result.update(per_output[worst], worst_output=worst)
-    return result
 
 
 def environment() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Model preparation for the ONNX Runtime benchmark (benchmarks/ort_benchmark.py).
+"""ONNX models for tests and benchmarks (the ONNX Runtime and OpenCV ones of ``benchmarks/``).
 
 Two sources of full-graph CNNs:
 
@@ -31,10 +31,12 @@ import numpy as np
 import onnx
 from onnx import TensorProto, numpy_helper
 
+from . import SHARED_MODELS
+
 #: folder of the light models in the onnx wheel
 LIGHT_DIR = Path(onnx.__file__).resolve().parent / "backend" / "test" / "data" / "light"
 #: folder of the real models (read-only data next to the repository)
-REAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "onnx"
+REAL_DIR = SHARED_MODELS / "onnx"
 
 #: benchmark name -> light model file stem (default set first)
 LIGHT_MODELS = {
@@ -335,10 +337,15 @@ def prepare(name: str, workdir: str | os.PathLike, seed: int = 0) -> Model:
     model = loaders[source]()
     path = os.path.join(os.fspath(workdir), f"{name}.onnx")
     onnx.save(model, path)
+    parameters = sum(int(np.prod(init.dims)) for init in model.graph.initializer)
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    return Model(name, source, path, random_feeds(model, seed + 1), op_counts(model),
+                 parameters, opset)
+
+
+def op_counts(model: onnx.ModelProto) -> dict[str, int]:
+    """Node count per op type of the main graph, by op type."""
     counts: dict[str, int] = {}
     for node in model.graph.node:
         counts[node.op_type] = counts.get(node.op_type, 0) + 1
-    parameters = sum(int(np.prod(init.dims)) for init in model.graph.initializer)
-    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
-    return Model(name, source, path, random_feeds(model, seed + 1),
-                 dict(sorted(counts.items())), parameters, opset)
+    return dict(sorted(counts.items()))
