@@ -1,0 +1,282 @@
+"""The XLA backend: a built MLGraph becomes one ``jax.jit``-compiled XLA executable.
+
+Lowerings live in one module per operator family (as in the reference backend, whose
+semantics they mirror) and register with :data:`registry`; see :mod:`._registry`.
+
+- Devices: ``device`` "cpu" (default) or "gpu" (any device jax's GPU plugin provides);
+  NotSupportedError when jax has no such device.
+- Exact by default (``precision`` "float32"): float32 computes in float32 and every
+  convolution and matrix product runs at ``lax.Precision.HIGHEST`` (no TF32). "tf32",
+  "bfloat16" and "float16" allow reduced precision for those products only on request.
+- 64-bit integers are exact: tracing, compiling, transfers and runs happen inside a scoped
+  ``jax.enable_x64(True)`` (thread-local), so the process-wide ``jax_enable_x64`` that the
+  user's own JAX code sees never changes.
+- float16 follows the reference backend: each operator computes on float32-widened values
+  and rounds once to float16.
+- Compiled executables are cached by (graph fingerprint, device, precision): the
+  fingerprint covers topology, options, input shapes and constant bytes. Constants are put
+  on the device once per cache entry; a call makes one host-to-device transfer per input
+  and one device-to-host transfer per output. :meth:`XLABackend.clear_cache` empties it.
+- MLTensors live on the device (:class:`XLATensorStorage`), so ``dispatch`` on tensors
+  moves no data through the host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import pkgutil
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from ...errors import NotSupportedError
+from ...graph import MLGraph, Node
+from ...types import MLOperandDescriptor, to_enum
+from ..base import (
+    Backend,
+    CompiledGraph,
+    TensorStorage,
+    check_cache_dir_option,
+    check_device_option,
+)
+from ._registry import DotSettings, registry, set_dot_settings
+
+for _mod in pkgutil.iter_modules(__path__):
+    if not _mod.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_mod.name}")
+
+#: values of the ``precision`` option
+XLA_PRECISIONS = ("float32", "tf32", "bfloat16", "float16")
+_DOT_SETTINGS = {
+    "float32": DotSettings(lax.Precision.HIGHEST, None),
+    "tf32": DotSettings(lax.Precision.DEFAULT, None),
+    "bfloat16": DotSettings(lax.Precision.DEFAULT, jnp.bfloat16),
+    "float16": DotSettings(lax.Precision.DEFAULT, jnp.float16),
+}
+_PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu"}
+_LOCK = threading.RLock()
+#: (fingerprint, device, precision) -> _Executable, least recently used first
+_CACHE: OrderedDict[tuple[str, str, str], _Executable] = OrderedDict()
+_CACHE_MAX = 64
+
+
+@contextlib.contextmanager
+def x64() -> Iterator[None]:
+    """64-bit types for the enclosed JAX calls only (thread-local, restored on exit): the
+    global ``jax_enable_x64`` other code sees is untouched."""
+    with jax.enable_x64(True):
+        yield
+
+
+class XLABackend(Backend):
+    """Compiles each graph with XLA (``jax.jit``) for one jax device."""
+
+    name = "xla"
+    max_rank = 8
+    #: ``cache_dir`` is accepted (so options move between the built-ins) and unused
+    context_options: ClassVar[tuple[str, ...]] = ("device", "precision", "cache_dir")
+
+    @classmethod
+    def create(cls, options: Mapping[str, Any], power_preference: str) -> XLABackend:
+        """``device`` "cpu" (default) or "gpu"; ``precision`` "float32" (default, exact),
+        "tf32", "bfloat16" or "float16" (reduced precision for convolutions and matrix
+        products). webnn-spec §api-ml-createcontext leaves the device choice to the
+        implementation."""
+        cls.check_option_names(options)
+        device = check_device_option(options, default="cpu")
+        precision = to_enum(options.get("precision", "float32"), "precision", XLA_PRECISIONS)
+        check_cache_dir_option(options)
+        return cls(device=device, precision=precision)
+
+    @classmethod
+    def clear_cache(cls) -> None:
+        """Forget every compiled executable (and its device-resident constants)."""
+        with _LOCK:
+            _CACHE.clear()
+
+    def __init__(self, device: str = "cpu", precision: str = "float32") -> None:
+        self.registry = registry
+        self.device = _jax_device(device)
+        self.device_name = device.lower()
+        self.precision = precision
+
+    def compile(self, graph: MLGraph) -> CompiledGraph:
+        key = (graph.fingerprint(), str(self.device), self.precision)
+        with _LOCK:
+            executable = _CACHE.get(key)
+            if executable is None:
+                executable = _Executable(graph, self.device, self.precision)
+                _CACHE[key] = executable
+                while len(_CACHE) > _CACHE_MAX:
+                    _CACHE.popitem(last=False)
+            _CACHE.move_to_end(key)
+        return XLAGraph(executable, graph)
+
+    def create_tensor_storage(self, descriptor: MLOperandDescriptor) -> TensorStorage:
+        return XLATensorStorage(descriptor, self.device)
+
+
+def _jax_device(name: str) -> jax.Device:
+    """The first jax device of the platform named ``name`` (NotSupportedError if none)."""
+    platform = _PLATFORMS.get(name.lower())
+    if platform is None:
+        raise NotSupportedError(f"create_context: the xla backend runs on 'cpu' or 'gpu', "
+                                f"not {name!r}")
+    try:
+        return jax.devices(platform)[0]
+    except RuntimeError as exc:
+        raise NotSupportedError(f"create_context: jax has no {platform} device here "
+                                f"({exc})") from exc
+
+
+# -- tracing ----------------------------------------------------------------------------------
+def _widen(x: jnp.ndarray) -> jnp.ndarray:
+    return x.astype(jnp.float32) if x.dtype == jnp.float16 else x
+
+
+def _run_node(node: Node, args: list[jnp.ndarray | None]) -> list[jnp.ndarray]:
+    """One operator: its lowering, each result cast to its operand's type and shape and
+    kept float32-widened (as the reference driver does)."""
+    result = registry[node.op].fn(node, *args)
+    results = result if isinstance(result, (list, tuple)) else [result]
+    out = []
+    for operand, value in zip(node.outputs, results, strict=True):
+        value = jnp.asarray(value)
+        dtype = operand.descriptor.numpy_dtype
+        if value.dtype != dtype:
+            value = value.astype(dtype)
+        out.append(_widen(jnp.reshape(value, operand.shape)))
+    return out
+
+
+def trace(graph: MLGraph, constant_ids: list[int]) -> Callable[..., tuple[jnp.ndarray, ...]]:
+    """The graph as one function ``(constants, inputs) -> outputs`` of jax arrays."""
+    input_ids = [operand.id for operand in graph.inputs.values()]
+    outputs = list(graph.outputs.values())
+
+    def run(constants: tuple[jnp.ndarray, ...], inputs: tuple[jnp.ndarray, ...]
+            ) -> tuple[jnp.ndarray, ...]:
+        values = {i: _widen(v) for i, v in zip(constant_ids, constants, strict=True)}
+        values.update({i: _widen(v) for i, v in zip(input_ids, inputs, strict=True)})
+        for node in graph.nodes:
+            args = [None if o is None else values[o.id] for o in node.inputs]
+            for operand, value in zip(node.outputs, _run_node(node, args), strict=True):
+                values[operand.id] = value
+        return tuple(values[o.id].astype(o.descriptor.numpy_dtype) for o in outputs)
+
+    return run
+
+
+class _Executable:
+    """One compiled graph: the XLA executable and its device-resident constants."""
+
+    def __init__(self, graph: MLGraph, device: jax.Device, precision: str) -> None:
+        used = {o.id: o.shape for node in graph.nodes for o in node.inputs if o is not None}
+        self.constant_ids = [i for i in graph.constants if i in used]
+        self.device = device
+        self.input_names = list(graph.inputs)
+        self.output_names = list(graph.outputs)
+        fn = trace(graph, self.constant_ids)
+        with x64():
+            self.constants = tuple(
+                jax.device_put(np.ascontiguousarray(graph.constants[i]).reshape(used[i]), device)
+                for i in self.constant_ids)
+            sharding = jax.sharding.SingleDeviceSharding(device)
+            specs = tuple(jax.ShapeDtypeStruct(o.shape, o.descriptor.numpy_dtype,
+                                               sharding=sharding)
+                          for o in graph.inputs.values())
+            set_dot_settings(_DOT_SETTINGS[precision])
+            try:
+                lowered = jax.jit(fn).lower(self.constants, specs)
+            finally:
+                set_dot_settings(DotSettings())
+            self.compiled = lowered.compile()
+
+    def run(self, inputs: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
+        """Run on device arrays (call inside :func:`x64`)."""
+        return self.compiled(self.constants, inputs)
+
+    def put(self, arrays: list[np.ndarray]) -> tuple[jax.Array, ...]:
+        """One host-to-device transfer per input (call inside :func:`x64`)."""
+        return tuple(jax.device_put(a, self.device) for a in arrays)
+
+
+class XLAGraph(CompiledGraph):
+    """A built graph's handle on its (possibly shared) executable."""
+
+    def __init__(self, executable: _Executable, graph: MLGraph) -> None:
+        self._exe = executable
+        self._descriptors = {name: o.descriptor for name, o in graph.outputs.items()}
+
+    def _compute(self, inputs: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+        exe = self._exe
+        with x64():
+            results = exe.run(exe.put([inputs[name] for name in exe.input_names]))
+            return jax.device_get(results)
+
+    def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        results = self._compute(inputs)
+        return {name: np.array(value, copy=True)
+                for name, value in zip(self._exe.output_names, results, strict=True)}
+
+    def dispatch(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]
+                 ) -> None:
+        results = self._compute(inputs)
+        for name, value in zip(self._exe.output_names, results, strict=True):
+            if name in outputs:
+                np.copyto(outputs[name], np.asarray(value).reshape(outputs[name].shape))
+
+    def dispatch_tensors(self, inputs: Mapping[str, TensorStorage],
+                         outputs: Mapping[str, TensorStorage]) -> None:
+        """Spec §api-mlcontext-dispatch on device tensors: no host round trip."""
+        exe = self._exe
+        with x64():
+            args = tuple(_device_array(inputs[name], exe) for name in exe.input_names)
+            results = exe.run(args)
+        for name, value in zip(exe.output_names, results, strict=True):
+            storage = outputs.get(name)
+            if isinstance(storage, XLATensorStorage):
+                storage.array = value
+            elif storage is not None:
+                storage.write(np.asarray(value))
+
+
+def _device_array(storage: TensorStorage, exe: _Executable) -> jax.Array:
+    if isinstance(storage, XLATensorStorage) and storage.device == exe.device:
+        return storage.array
+    return jax.device_put(storage.read(), exe.device)
+
+
+class XLATensorStorage(TensorStorage):
+    """An MLTensor's data as a jax array on the context's device (spec §api-mltensor)."""
+
+    __slots__ = ("array", "device")
+
+    def __init__(self, descriptor: MLOperandDescriptor, device: jax.Device) -> None:
+        super().__init__(descriptor)
+        self.device = device
+        with x64():
+            self.array: jax.Array = jax.device_put(
+                np.zeros(descriptor.shape, descriptor.numpy_dtype), device)
+
+    def read(self) -> np.ndarray:
+        with x64():
+            return np.array(self.array, copy=True)
+
+    def write(self, array: np.ndarray) -> None:
+        data = np.ascontiguousarray(array, dtype=self.descriptor.numpy_dtype)
+        with x64():
+            self.array = jax.device_put(data.reshape(self.descriptor.shape), self.device)
+
+    def release(self) -> None:
+        self.array = None  # type: ignore[assignment]
+
+
+__all__ = ["XLA_PRECISIONS", "XLABackend", "XLAGraph", "XLATensorStorage", "registry", "x64"]
