@@ -38,6 +38,13 @@ from openvino._pyopenvino import InferRequest as _PyInferRequest
 
 from ...errors import NotSupportedError, OperationError
 from ...graph import MLGraph
+from ...ops.elementwise import (
+    BINARY_OPS,
+    COMPARISON_OPS,
+    LOGICAL_BINARY_OPS,
+    LOGICAL_UNARY_OPS,
+    UNARY_OPS,
+)
 from ...types import to_enum
 from ..base import (
     PRECISIONS,
@@ -136,12 +143,24 @@ class OpenVINOBackend(Backend):
     def _compile_model(self, model: ov.Model) -> ov.CompiledModel:
         return _compile_with_fallback(self.device, self.config, model)
 
+    def _config_for(self, graph: MLGraph) -> dict[str, Any]:
+        """The compile configuration for ``graph``: the context's, and on the CPU plugin
+        without its Snippets tokenizer when the graph holds a long chain of element-wise
+        operators. Tokenizing such a chain costs OpenVINO time that grows quadratically and
+        worse (a graph built in a loop would block ``build()`` for minutes), while short
+        chains, where Snippets pay off, keep it."""
+        if (self.device.split(".")[0] == "CPU"
+                and longest_elementwise_chain(graph) > LONG_ELEMENTWISE_CHAIN):
+            return {**self.config, "SNIPPETS_MODE": "DISABLE"}
+        return self.config
+
     def compile(self, graph: MLGraph) -> CompiledGraph:
         if any(not in_narrowed_range(a) for a in graph.constants.values()):
             _LOG.info("webnn: graph constants hold 64-bit integer values OpenVINO's CPU plugin "
                       "would narrow to 32 bits; the graph runs on the numpy reference")
             return _reference(graph)
-        key = (graph.fingerprint(), self.device, tuple(sorted(self.config.items())))
+        config = self._config_for(graph)
+        key = (graph.fingerprint(), self.device, tuple(sorted(config.items())))
         with _CORE_LOCK:
             compiled = _COMPILED.get(key)
             if compiled is not None:
@@ -152,12 +171,35 @@ class OpenVINOBackend(Backend):
             except NeedsReference as reason:
                 _LOG.info("webnn: %s; the graph runs on the numpy reference", reason)
                 return _reference(graph)
-            compiled = self._compile_model(model)
+            compiled = _compile_with_fallback(self.device, config, model)
             with _CORE_LOCK:
                 _COMPILED[key] = compiled
                 while len(_COMPILED) > _COMPILED_MAX:
                     _COMPILED.popitem(last=False)
         return OpenVINOGraph(compiled, graph)
+
+
+#: element-wise operators in a row beyond which the CPU plugin compiles without Snippets
+LONG_ELEMENTWISE_CHAIN = 64
+_ELEMENTWISE = frozenset(BINARY_OPS + COMPARISON_OPS + LOGICAL_BINARY_OPS + LOGICAL_UNARY_OPS
+                         + UNARY_OPS + ("cast", "where", "clamp", "relu", "sigmoid", "tanh",
+                                        "elu", "gelu", "leaky_relu", "hard_sigmoid",
+                                        "hard_swish", "softplus", "softsign", "linear",
+                                        "prelu"))
+
+
+def longest_elementwise_chain(graph: MLGraph) -> int:
+    """The most element-wise operators on one path of ``graph`` (nodes are topological)."""
+    depth: dict[int, int] = {}
+    longest = 0
+    for node in graph.nodes:
+        if node.op not in _ELEMENTWISE:
+            continue
+        here = 1 + max((depth.get(id(o), 0) for o in node.inputs if o is not None), default=0)
+        for out in node.outputs:
+            depth[id(out)] = here
+        longest = max(longest, here)
+    return longest
 
 
 def _compile_with_fallback(device: str, config: dict[str, Any], model: ov.Model
