@@ -1,5 +1,5 @@
-"""Pytest hooks: summaries of the WPT conformance run (tests/test_wpt.py) per backend and of
-the ONNX backend node cases (tests/translation/node_cases.py); strict translation for the
+"""Pytest hooks: summaries of the WPT conformance run (tests/core/test_wpt.py) per backend and of
+the ONNX backend node cases (tests/providers/onnx/node_cases.py); strict translation for the
 whole suite."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 os.environ.setdefault("WEBNN_STRICT_TRANSLATION", "1")
 
 _WPT_TEST = "test_wpt.py::test_wpt["
-_OPENCV_TESTS = "tests/opencv_backend/"
+_OPENCV_TESTS = "tests/providers/opencv/"
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Run the OpenCV backend's model tests last. Known issue (open, see the issue 5 note):
-    after tests/opencv_backend/test_models.py, OpenVINO inferences elsewhere in the same
-    process flush subnormal float32 results to zero (tests/ops/test_elementwise.py
+    after tests/providers/opencv/test_models.py, OpenVINO inferences elsewhere in the same
+    process flush subnormal float32 results to zero (tests/core/ops/test_elementwise.py
     test_division_of_huge_and_infinite_values then fails; it passes alone and after
     test_api.py). Until the floating-point state leak is found, the other suites must not
     run after it."""
@@ -61,7 +61,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def _node_case_summary(terminalreporter: Any) -> None:
     """Counts of the ONNX node cases: taken (passed/failed) and left to the host by kind."""
     try:
-        from tests.translation.node_cases import OUTCOMES, REFUSALS
+        from tests.providers.onnx.node_cases import OUTCOMES, REFUSALS
     except ImportError:
         return
     if not OUTCOMES:

@@ -25,7 +25,7 @@ _CONTEXTS: dict[str, webnn.MLContext] = {}
 BACKENDS = ("reference", "openvino")
 #: the backends the per-operator and WPT tests run on: BACKENDS, and "xla" when jax is
 #: importable and WEBNN_TEST_XLA is not "0" (the XLA backend's own tests:
-#: tests/test_xla_backend.py)
+#: tests/core/test_xla_backend.py)
 OP_BACKENDS: tuple[str, ...] = BACKENDS + (
     ("xla",) if importlib.util.find_spec("jax") is not None
     and os.environ.get("WEBNN_TEST_XLA", "1") != "0" else ())

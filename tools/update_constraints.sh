@@ -26,7 +26,7 @@ resolve() {  # resolve OUT EXTRAS [PIP ARGS...]: a fresh venv, install, freeze
 }
 
 # the main job stays on the newest OpenCV 4.x; the OpenCV 5 job gets the newest 5.x
-resolve .ci/constraints.txt test "opencv-python<5"
+resolve .ci/constraints.txt test,xla "opencv-python<5"
 resolve .ci/constraints-opencv5.txt test "opencv-python>=5"
 # tflite-runtime 2.14.0 (its last release) needs numpy < 2; opencv-python 4.12+ needs numpy 2
 resolve .ci/constraints-numpy1.txt test,tflite-runtime "numpy<2" "opencv-python<4.12"

@@ -1,8 +1,8 @@
 """The TFLite delegate C ABI in ctypes (``tensorflow/lite/core/c/common.h``).
 
 Layouts are x86-64/aarch64 LP64 and identical in tflite-runtime 2.14 and ai-edge-litert 2.x
-(checked at run time; see ``tests/tflite/test_abi.py``). Only the members the delegate uses
-are typed; every struct is declared to its full size so that copies by value (the
+(checked at run time; see the delegate's tests). Only the members the delegate uses are
+typed; every struct is declared to its full size so that copies by value (the
 registration passed to ``ReplaceNodeSubsetsWithDelegateKernels``) carry every byte.
 """
 

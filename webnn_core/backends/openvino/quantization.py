@@ -103,7 +103,7 @@ def round_to_half(x: ov.Output) -> ov.Output:
     by OpenVINO's constant-chain fusion); from 65520 on the result is +-inf (``x * inf``).
     Checked against numpy's float32 -> float16 conversion on every float16 value, the
     midpoints between them and their neighbours, and a sample of all float32 bit patterns
-    (tests/ops/test_special_values.py)."""
+    (tests/core/ops/test_special_values.py)."""
     f32 = ov.Type.f32
     if x.get_element_type() != f32:
         x = ops.convert(x, f32).output(0)
