@@ -15,6 +15,8 @@ from .errors import (
     InvalidStateError,
     NotSupportedError,
     OperationError,
+    OutOfMemoryError,
+    UnknownError,
     ValidationError,
     WebNNError,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "MLTensor",
     "NotSupportedError",
     "OperationError",
+    "OutOfMemoryError",
+    "UnknownError",
     "ValidationError",
     "WebNNError",
     "ml",

@@ -152,6 +152,7 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
         if desc.rank > limits[key]["rank_range"]["max"]:
             raise fail(op, f"rank {desc.rank} exceeds the {self._context.backend_name} backend's "
                            f"maximum rank {limits[key]['rank_range']['max']}")
+        self._context._check_byte_length(op, desc)
 
     def _operand(self, op: str, value: object, what: str = "input",
                  optional: bool = False) -> MLOperand | None:

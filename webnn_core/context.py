@@ -24,7 +24,7 @@ import numpy as np
 
 from .backends import get_backend
 from .backends.base import Backend
-from .errors import InvalidStateError, ValidationError
+from .errors import InvalidStateError, OutOfMemoryError, ValidationError
 from .graph import MLGraph
 from .spec_tables import TENSOR_LIMITS
 from .tensor import MLTensor
@@ -32,7 +32,6 @@ from .types import DATA_TYPES, MLOperandDescriptor, to_bool, to_enum
 
 POWER_PREFERENCES = ("default", "high-performance", "low-power")
 DEFAULT_BACKEND = "openvino"
-_MAX_TENSOR_BYTES = 2**31 - 1
 
 
 class MLContext:
@@ -87,6 +86,16 @@ class MLContext:
             self._limits = _support_limits(self._backend)
         return self._limits
 
+    def _check_byte_length(self, what: str, desc: MLOperandDescriptor) -> None:
+        """The one tensor-size rule of builder.input/constant and create_tensor/
+        create_constant_tensor: at most the ``max_tensor_byte_length`` this context reports
+        (checked on the descriptor, before any buffer is read or allocated)."""
+        limit = self._support_limits()["max_tensor_byte_length"]
+        if desc.byte_length > limit:
+            raise ValidationError(f"{what}: {desc.data_type}{list(desc.shape)} is "
+                                  f"{desc.byte_length} bytes, more than the {self.backend_name} "
+                                  f"backend's max_tensor_byte_length {limit}")
+
     def _check_support(self, op: str, operands: Mapping[str, object]) -> None:
         limits = self._support_limits()
         if op not in limits:
@@ -110,7 +119,12 @@ class MLContext:
     # -- compilation and execution -----------------------------------------------------
     def _compile(self, graph: MLGraph) -> None:
         self._check_alive("build")
-        graph._compiled = self._backend.compile(graph)
+        try:
+            graph._compiled = self._backend.compile(graph)
+        except OutOfMemoryError:
+            raise
+        except MemoryError as exc:
+            raise OutOfMemoryError(f"build: out of memory compiling the graph: {exc}") from exc
 
     def compute(self, graph: MLGraph, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Run ``graph`` on ``inputs`` (name -> array) and return name -> numpy array.
@@ -120,7 +134,12 @@ class MLContext:
         self._check_alive("compute")
         self._check_graph(graph, "compute")
         arrays = _validate_inputs(graph, inputs)
-        return graph._compiled.compute(arrays)  # type: ignore[union-attr]
+        try:
+            return graph._compiled.compute(arrays)  # type: ignore[union-attr]
+        except OutOfMemoryError:
+            raise
+        except MemoryError as exc:
+            raise OutOfMemoryError(f"compute: out of memory running the graph: {exc}") from exc
 
     def _check_graph(self, graph: MLGraph, what: str) -> None:
         if not isinstance(graph, MLGraph):
@@ -140,9 +159,13 @@ class MLContext:
             writable = descriptor.get("writable", False) if writable is None else writable
         desc = MLOperandDescriptor.coerce(descriptor)
         self._check_tensor_descriptor("create_tensor", desc)
-        return MLTensor(self, desc,
-                        readable=False if readable is None else to_bool(readable, "readable"),
-                        writable=False if writable is None else to_bool(writable, "writable"))
+        readable = False if readable is None else to_bool(readable, "readable")
+        writable = False if writable is None else to_bool(writable, "writable")
+        try:
+            return MLTensor(self, desc, readable=readable, writable=writable)
+        except MemoryError as exc:
+            raise OutOfMemoryError(f"create_tensor: cannot allocate {desc.byte_length} bytes: "
+                                   f"{exc}") from exc
 
     def create_constant_tensor(self, descriptor: MLOperandDescriptor | Mapping[str, Any],
                                data: Any) -> MLTensor:
@@ -152,16 +175,19 @@ class MLContext:
         self._check_alive("create_constant_tensor")
         desc = MLOperandDescriptor.coerce(descriptor)
         self._check_tensor_descriptor("create_constant_tensor", desc)
-        tensor = MLTensor(self, desc, constant=True)
-        tensor.storage.write(_buffer_to_array("create_constant_tensor", data, desc))
+        array = _buffer_to_array("create_constant_tensor", data, desc)
+        try:
+            tensor = MLTensor(self, desc, constant=True)
+        except MemoryError as exc:
+            raise OutOfMemoryError(f"create_constant_tensor: cannot allocate "
+                                   f"{desc.byte_length} bytes: {exc}") from exc
+        tensor.storage.write(array)
         return tensor
 
     def _check_tensor_descriptor(self, what: str, desc: MLOperandDescriptor) -> None:
         if not desc.check_dimensions():
             raise ValidationError(f"{what}: shape {list(desc.shape)} has an invalid dimension")
-        if desc.byte_length > _MAX_TENSOR_BYTES:
-            raise ValidationError(f"{what}: {desc.byte_length} bytes exceeds the maximum "
-                                  "tensor size")
+        self._check_byte_length(what, desc)
 
     def write_tensor(self, tensor: MLTensor, data: Any) -> None:
         """Copy ``data`` (array or bytes of the tensor's byte length) into ``tensor``
@@ -224,10 +250,15 @@ class MLContext:
         if len(set(out_ids)) != len(out_ids) or in_ids & set(out_ids):
             raise ValidationError("dispatch: a tensor appears twice among the outputs, or as both "
                                   "an input and an output")
-        graph._compiled.dispatch_tensors(  # type: ignore[union-attr]
-            {name: t._storage for name, t in inputs.items()},  # all alive: checked above
-            {name: t._storage for name, t in outputs.items()},
-        )
+        try:
+            graph._compiled.dispatch_tensors(  # type: ignore[union-attr]
+                {name: t._storage for name, t in inputs.items()},  # all alive: checked above
+                {name: t._storage for name, t in outputs.items()},
+            )
+        except OutOfMemoryError:
+            raise
+        except MemoryError as exc:
+            raise OutOfMemoryError(f"dispatch: out of memory running the graph: {exc}") from exc
 
 
 def _as_tensor_data(data: Any, desc: MLOperandDescriptor) -> np.ndarray:
@@ -288,7 +319,7 @@ def _support_limits(backend: Backend) -> dict[str, Any]:
     tensor = {"data_types": all_types, "rank_range": {"min": 0, "max": max_rank}}
     limits: dict[str, Any] = {
         "preferred_input_layout": "nchw",
-        "max_tensor_byte_length": _MAX_TENSOR_BYTES,
+        "max_tensor_byte_length": backend.max_tensor_byte_length,
         "input": tensor,
         "constant": dict(tensor),
         "output": dict(tensor),

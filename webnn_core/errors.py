@@ -31,5 +31,23 @@ class OperationError(WebNNError):
     """The platform failed to compile or execute a valid graph."""
 
 
+class UnknownError(WebNNError):
+    """WebIDL's "UnknownError": the operation failed for an unknown transient reason (e.g.
+    out of memory); the spec's createTensor/createConstantTensor allocation failure."""
+
+
+class OutOfMemoryError(UnknownError, OperationError, MemoryError):
+    """The platform ran out of memory (OpenVINO's ``std::bad_alloc``, Python's
+    ``MemoryError``) while building, computing, dispatching or allocating a tensor. An
+    ``UnknownError`` as WebIDL names out-of-memory, an :class:`OperationError` as the spec
+    names a failed build, and a ``MemoryError``, so either ``except`` catches it; the
+    message names the operation (``build``, ``compute``, ``dispatch``, ``create_tensor``)."""
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether a platform error is an allocation failure."""
+    return isinstance(exc, MemoryError) or "bad_alloc" in str(exc)
+
+
 class DataError(WebNNError, ValueError):
     """Data does not match a descriptor (e.g. a tensor write of the wrong size)."""

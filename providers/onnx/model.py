@@ -32,6 +32,12 @@ WEBNN_TO_ONNX = {v: k for k, v in ONNX_TO_WEBNN.items() if k != onnx.TensorProto
 Dim = int | str | None
 
 
+class InvalidModelError(ValueError):
+    """The ONNX model breaks the format's rules (ONNX IR: a dimension is >= 0, an
+    initializer's data matches its dims); the message names the tensor. ONNX Runtime and
+    OpenCV refuse such models as well."""
+
+
 @dataclass
 class ValueInfo:
     """A tensor value: ONNX element type, shape (None: unknown rank; a dim is an int, a
@@ -104,7 +110,7 @@ def attribute_value(attr: onnx.AttributeProto) -> Any:
     """An ONNX attribute as a Python value (tensors as numpy arrays)."""
     value = onnx.helper.get_attribute_value(attr)
     if isinstance(value, onnx.TensorProto):
-        return onnx.numpy_helper.to_array(value)
+        return initializer_array(value, f"tensor attribute {attr.name!r}")
     if isinstance(value, bytes):
         return value.decode()
     if isinstance(value, list) and value and isinstance(value[0], bytes):
@@ -121,12 +127,55 @@ def _shape_of(type_proto: onnx.TypeProto) -> tuple[int, tuple[Dim, ...] | None]:
     dims: list[Dim] = []
     for d in tensor.shape.dim:
         if d.HasField("dim_value"):
+            if d.dim_value < 0:
+                # invalid ONNX (the checker refuses it), yet ONNX Runtime and OpenCV run
+                # the model, reading the dimension as unknown: so does this reader, as
+                # the ORT EP's (onnxruntime._graph) does
+                dims.append(None)
+                continue
             dims.append(int(d.dim_value))
         elif d.HasField("dim_param"):
             dims.append(d.dim_param)
         else:
             dims.append(None)
     return tensor.elem_type, tuple(dims)
+
+
+def check_initializer_dims(init: onnx.TensorProto, label: str | None = None) -> None:
+    """Raise :class:`InvalidModelError` when a tensor's dims are negative (numpy would
+    read a -3 as -1 and infer the size from the data). ``label`` names it in the message
+    (default: ``initializer '<name>'``)."""
+    if any(d < 0 for d in init.dims):
+        label = label or f"initializer {init.name!r}"
+        raise InvalidModelError(f"{label} has negative dims {list(init.dims)} (an ONNX "
+                                "dimension is >= 0)")
+
+
+def initializer_array(init: onnx.TensorProto, label: str | None = None) -> np.ndarray:
+    """A tensor proto (an initializer, a Constant's value) as a numpy array of exactly its
+    dims; :class:`InvalidModelError` naming it for negative dims or data that does not
+    match them."""
+    label = label or f"initializer {init.name!r}"
+    check_initializer_dims(init, label)
+    try:
+        array = onnx.numpy_helper.to_array(init)
+    except Exception as exc:  # noqa: BLE001 - onnx raises several kinds for bad data
+        raise InvalidModelError(f"{label} (dims {list(init.dims)}) cannot be "
+                                f"read: {exc}") from exc
+    if tuple(array.shape) != tuple(init.dims):
+        raise InvalidModelError(f"{label} has dims {list(init.dims)} but holds "
+                                f"{array.size} values")
+    return array
+
+
+def check_model_dims(model: onnx.ModelProto) -> None:
+    """Reject (:class:`InvalidModelError`, naming the tensor) a model whose main graph has
+    an initializer with negative dims, without reading tensor data: a cheap check for
+    readers that import the model lazily. ONNX Runtime and OpenCV refuse such a model; a
+    negative dimension in a value's declared shape they read as unknown, as
+    :func:`from_onnx_model` does."""
+    for init in model.graph.initializer:
+        check_initializer_dims(init)
 
 
 def node_info(node: onnx.NodeProto, index: int, opsets: dict[str, int]) -> NodeInfo:
@@ -146,7 +195,10 @@ def node_info(node: onnx.NodeProto, index: int, opsets: dict[str, int]) -> NodeI
 def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) -> GraphInfo:
     """The :class:`GraphInfo` of an ONNX model (file path or ModelProto).
 
-    Runs ONNX shape inference first so that intermediate values have shapes.
+    Runs ONNX shape inference first so that intermediate values have shapes. Raises
+    :class:`InvalidModelError` (a ValueError naming the tensor) for an initializer or
+    tensor attribute with negative dims or data that does not match its dims; a negative
+    dimension in a declared shape is read as unknown (as ONNX Runtime and OpenCV do).
     """
     if isinstance(model, str):
         model = onnx.load(model)
@@ -162,7 +214,7 @@ def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) 
         elem, shape = _shape_of(vi.type)
         values[vi.name] = ValueInfo(vi.name, elem, shape)
     for init in graph.initializer:
-        array = onnx.numpy_helper.to_array(init)
+        array = initializer_array(init)
         values[init.name] = ValueInfo(init.name, init.data_type, tuple(array.shape), array)
     nodes = []
     for i, node in enumerate(graph.node):

@@ -31,6 +31,7 @@ import webnn_core as webnn
 from ..onnx import GraphInfo, from_onnx_model
 from ..onnx.analysis import analyze
 from ..onnx.folding import FoldResult, fold_constants
+from ..onnx.model import InvalidModelError, check_model_dims
 from ..partition import graph_predecessors
 from ..report import PartitionReport
 from ..runtime import VariantCache
@@ -153,6 +154,13 @@ class WebNNNet:
 
     def __init__(self, model: onnx.ModelProto, data: bytes, context: webnn.MLContext,
                  options: dict[str, Any], engine: int | None = None) -> None:
+        try:
+            # as cv2.dnn.readNet and ONNX Runtime refuse it, at once (OpenCV's import of
+            # the model as given is lazy)
+            check_model_dims(model)
+        except InvalidModelError as exc:
+            raise InvalidModelError(f"webnn_providers.opencv: not a readable ONNX model: "
+                                    f"{exc}") from exc
         self._engine = engine
         self._model = model
         self._data = data

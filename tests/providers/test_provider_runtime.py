@@ -130,6 +130,16 @@ def ref2() -> str:
     return NAME
 
 
+@pytest.fixture(scope="module", params=["ref2", "xla"])
+def served(request, ref2) -> str:
+    """The backend each host is asked for by name: the run-time registered one, and the XLA
+    backend on XLA:CPU (issue 16: every host takes ``backend="xla"``) where jax is
+    installed."""
+    if request.param == "xla":
+        pytest.importorskip("jax", reason="the xla extra (jax) is not installed")
+    return request.param
+
+
 def _onnx_model() -> onnx.ModelProto:
     """x[1, 3, 6, 6] -> Conv -> Relu -> Add(x-independent constant) -> Sigmoid -> y."""
     w = numpy_helper.from_array(RNG.standard_normal((4, 3, 3, 3)).astype(np.float32), "w")
@@ -159,7 +169,7 @@ def test_registered_backend_serves_create_context(ref2):
 
 
 @needs_registry
-def test_registered_backend_serves_the_ort_ep(ref2):
+def test_registered_backend_serves_the_ort_ep(served):
     ort = pytest.importorskip("onnxruntime")
     import webnn_providers.onnxruntime as webnn_ort
     from webnn_providers.onnxruntime._state import _State
@@ -168,9 +178,9 @@ def test_registered_backend_serves_the_ort_ep(ref2):
     model = _onnx_model().SerializeToString()
     before = set(_State.eps)
     session = ort.InferenceSession(model, providers=[
-        ("WebNNExecutionProvider", {"backend": ref2}), "CPUExecutionProvider"])
+        ("WebNNExecutionProvider", {"backend": served}), "CPUExecutionProvider"])
     eps = [ep for address, ep in _State.eps.items() if address not in before]
-    assert [ep.context.backend_name for ep in eps] == [ref2]
+    assert [ep.context.backend_name for ep in eps] == [served]
     assert eps[0].reports[-1].num_supported == 4, eps[0].reports[-1].summary()
     host = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
     x = _x()
@@ -179,7 +189,7 @@ def test_registered_backend_serves_the_ort_ep(ref2):
 
 
 @needs_registry
-def test_registered_backend_serves_the_tflite_delegate(ref2):
+def test_registered_backend_serves_the_tflite_delegate(served):
     writer = pytest.importorskip("webnn_providers.testing.tflite_writer")
     from webnn_providers.tflite import WebNNDelegate
 
@@ -193,8 +203,8 @@ def test_registered_backend_serves_the_tflite_delegate(ref2):
     m.output(d)
     data = m.finish()
     inputs = [RNG.uniform(-4, 8, (2, 5)).astype(np.float32) for _ in range(2)]
-    delegate = WebNNDelegate(backend=ref2)
-    assert delegate.context.backend_name == ref2
+    delegate = WebNNDelegate(backend=served)
+    assert delegate.context.backend_name == served
     got = writer.run(data, inputs, delegates=[delegate], builtin_only=True)
     want = writer.run(data, inputs, builtin_only=True)
     report = delegate.partition_report()
@@ -203,13 +213,13 @@ def test_registered_backend_serves_the_tflite_delegate(ref2):
 
 
 @needs_registry
-def test_registered_backend_serves_the_opencv_backend(ref2):
+def test_registered_backend_serves_the_opencv_backend(served):
     cv2 = pytest.importorskip("cv2")
     from webnn_providers import opencv as webnn_cv
 
     model = _onnx_model().SerializeToString()
-    net = webnn_cv.readNet(model, backend=ref2)
-    assert net._context.backend_name == ref2
+    net = webnn_cv.readNet(model, backend=served)
+    assert net._context.backend_name == served
     net.setPreferableBackend(webnn_cv.DNN_BACKEND_WEBNN)
     assert net.partition_report().num_supported == 4
     plain = cv2.dnn.readNetFromONNX(np.frombuffer(model, np.uint8))

@@ -159,6 +159,9 @@ class Backend(ABC):
     name: str = ""
     #: largest tensor rank the backend runs
     max_rank: int = 8
+    #: largest tensor in bytes (inputs, constants, MLTensors): what op_support_limits()
+    #: reports as max_tensor_byte_length and what the builder and context enforce
+    max_tensor_byte_length: int = 2**31 - 1
     #: data types of graph inputs, constants and outputs
     io_data_types: tuple[str, ...] = DATA_TYPES
     #: the create_context options this backend takes besides the spec's MLContextOptions

@@ -421,3 +421,25 @@ def test_each_engine_runs_the_whole_model_path(engine: str, tmp_path) -> None:  
     np.testing.assert_allclose(net.forward(), _reference(model, x), rtol=1e-5, atol=1e-5)
     assert net._state.last_direct
 
+
+
+def test_negative_initializer_dims_refused_as_opencv_does(tmp_path) -> None:  # noqa: ANN001
+    """An initializer with dims [-3, 4] (numpy would read -3 as -1): plain OpenCV and ONNX
+    Runtime refuse the model, and so does readNet, naming the tensor (issue 15)."""
+    w = numpy_helper.from_array(np.full((3, 4), 0.5, np.float32), "w")
+    del w.dims[:]
+    w.dims.extend([-3, 4])
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "w"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4])], [w])
+    data = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]
+                             ).SerializeToString()
+    with pytest.raises(cv2.error):
+        cv2.dnn.readNetFromONNX(np.frombuffer(data, np.uint8))
+    path = tmp_path / "negative.onnx"
+    path.write_bytes(data)
+    for read in (lambda: webnn_cv.readNet(str(path)), lambda: webnn_cv.readNetFromONNX(data)):
+        with pytest.raises(ValueError, match=r"not a readable ONNX model: initializer 'w' has "
+                                             r"negative dims \[-3, 4\]"):
+            read()

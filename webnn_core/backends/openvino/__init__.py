@@ -36,7 +36,7 @@ import openvino as ov
 import openvino.opset16 as ops
 from openvino._pyopenvino import InferRequest as _PyInferRequest
 
-from ...errors import NotSupportedError, OperationError
+from ...errors import NotSupportedError, OperationError, OutOfMemoryError, is_out_of_memory
 from ...graph import MLGraph
 from ...ops.elementwise import (
     BINARY_OPS,
@@ -171,6 +171,11 @@ class OpenVINOBackend(Backend):
             except NeedsReference as reason:
                 _LOG.info("webnn: %s; the graph runs on the numpy reference", reason)
                 return _reference(graph)
+            except RuntimeError as exc:
+                if is_out_of_memory(exc):
+                    raise platform_error("build", "OpenVINO failed to build the model", exc
+                                         ) from exc
+                raise
             compiled = _compile_with_fallback(self.device, config, model)
             with _CORE_LOCK:
                 _COMPILED[key] = compiled
@@ -209,18 +214,27 @@ def _compile_with_fallback(device: str, config: dict[str, Any], model: ov.Model
     graph compiles in float32 instead (logged)."""
     try:
         return core().compile_model(model, device, config)
-    except RuntimeError as exc:
-        if config.get("INFERENCE_PRECISION_HINT", "f32") == "f32":
-            raise OperationError(f"build: OpenVINO failed to compile the graph: {exc}") from exc
+    except (RuntimeError, MemoryError) as exc:
+        if config.get("INFERENCE_PRECISION_HINT", "f32") == "f32" or is_out_of_memory(exc):
+            raise platform_error("build", "OpenVINO failed to compile the graph", exc) from exc
         _LOG.warning("webnn: OpenVINO cannot compile the graph in %s (%s); compiling it in "
                      "float32", config["INFERENCE_PRECISION_HINT"],
                      [line for line in str(exc).splitlines() if line.strip()][-1:])
         try:
             return core().compile_model(model, device,
                                         {**config, "INFERENCE_PRECISION_HINT": "f32"})
-        except RuntimeError as exc2:
-            raise OperationError(f"build: OpenVINO failed to compile the graph: {exc2}"
+        except (RuntimeError, MemoryError) as exc2:
+            raise platform_error("build", "OpenVINO failed to compile the graph", exc2
                                  ) from exc2
+
+
+def platform_error(what: str, doing: str, exc: BaseException) -> OperationError:
+    """The spec's error for an OpenVINO failure: :class:`OutOfMemoryError` for an
+    allocation failure (``std::bad_alloc``, ``MemoryError``), else ``OperationError``; the
+    message starts with the WebNN operation (``build``, ``compute``, ``dispatch``)."""
+    if is_out_of_memory(exc):
+        return OutOfMemoryError(f"{what}: out of memory: {doing}: {exc}")
+    return OperationError(f"{what}: {doing}: {exc}")
 
 
 def _reference(graph: MLGraph) -> CompiledGraph:
@@ -340,21 +354,19 @@ class OpenVINOGraph(CompiledGraph):
         out_bytes = sum(o.descriptor.byte_length for o in graph.outputs.values())
         self._sync = out_bytes < _ASYNC_FROM_BYTES
         self._pool: queue.SimpleQueue[_Request] = queue.SimpleQueue()
-        self._pool.put(self._new_request())
+        self._pool.put(self._new_request("build"))
 
     @property
     def compiled_model(self) -> ov.CompiledModel:
         return self._compiled
 
-    def _new_request(self) -> _Request:
-        return _Request(self._compiled.create_infer_request(), len(self._input_names),
-                        len(self._outputs))
-
-    def _request(self) -> _Request:
+    def _new_request(self, what: str) -> _Request:
         try:
-            return self._pool.get_nowait()
-        except queue.Empty:
-            return self._new_request()
+            request = self._compiled.create_infer_request()
+        except (RuntimeError, MemoryError) as exc:
+            raise platform_error(what, "OpenVINO failed to create an infer request", exc
+                                 ) from exc
+        return _Request(request, len(self._input_names), len(self._outputs))
 
     def _exact_on_openvino(self, inputs: Mapping[str, np.ndarray]) -> bool:
         if all(in_narrowed_range(inputs[name]) for name in self._narrowed):
@@ -365,11 +377,15 @@ class OpenVINOGraph(CompiledGraph):
             self._fallback = _reference(self._graph)
         return False
 
-    def _run(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]) -> None:
+    def _run(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray],
+             what: str = "dispatch") -> None:
         if self._narrowed and not self._exact_on_openvino(inputs):
             self._fallback.dispatch(inputs, outputs)
             return
-        slot = self._request()
+        try:
+            slot = self._pool.get_nowait()
+        except queue.Empty:
+            slot = self._new_request(what)
         request = slot.request
         bind = _Request.bind
         try:
@@ -384,14 +400,17 @@ class OpenVINOGraph(CompiledGraph):
             else:
                 request.start_async()
                 request.wait()
-        except RuntimeError as exc:
-            raise OperationError(f"compute: OpenVINO inference failed: {exc}") from exc
+        except (RuntimeError, MemoryError) as exc:
+            raise platform_error(what, "OpenVINO inference failed", exc) from exc
         finally:
             self._pool.put(slot)
 
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._outputs}
-        self._run(inputs, outputs)
+        try:
+            outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._outputs}
+        except MemoryError as exc:
+            raise platform_error("compute", "cannot allocate the outputs", exc) from exc
+        self._run(inputs, outputs, "compute")
         return outputs
 
     #: writes into the caller's arrays; the per-call path of host runtimes (one frame fewer)

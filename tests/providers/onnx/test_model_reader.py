@@ -1,0 +1,92 @@
+"""The ONNX model reader (``from_onnx_model``) on invalid dimensions (issue 15): an
+initializer with negative dims or data that does not match them is refused naming the
+tensor (ONNX Runtime and OpenCV refuse such a model too); a negative dimension in a declared
+shape is read as unknown, as those hosts and the ORT EP's reader read it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from webnn_providers.onnx import from_onnx_model
+from webnn_providers.onnx.model import InvalidModelError, check_model_dims
+
+
+def _add_model(init: onnx.TensorProto, shape: list[int] | None = None) -> onnx.ModelProto:
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, shape or [3, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4])
+    graph = helper.make_graph([helper.make_node("Add", ["x", init.name], ["y"])], "g", [x], [y],
+                              [init])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def _with_dims(name: str, array: np.ndarray, dims: list[int]) -> onnx.TensorProto:
+    init = numpy_helper.from_array(array, name)
+    del init.dims[:]
+    init.dims.extend(dims)
+    return init
+
+
+def _hosts_refuse(model: onnx.ModelProto) -> None:
+    data = model.SerializeToString()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - ORT's Fail, whatever its module
+        ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    with pytest.raises(cv2.error):
+        cv2.dnn.readNetFromONNX(np.frombuffer(data, np.uint8))
+
+
+@pytest.mark.parametrize("dims", [[-3, 4], [3, -4], [-1, -12]])
+def test_negative_initializer_dims_are_refused(dims: list[int]) -> None:
+    model = _add_model(_with_dims("w", np.full((3, 4), 0.5, np.float32), dims))
+    _hosts_refuse(model)
+    for infer_shapes in (True, False):
+        with pytest.raises(InvalidModelError, match=r"initializer 'w' has negative dims "
+                                                    rf"\[{dims[0]}, {dims[1]}\]"):
+            from_onnx_model(model, infer_shapes=infer_shapes)
+    with pytest.raises(ValueError, match="initializer 'w'"):  # a ValueError
+        check_model_dims(model)
+
+
+def test_initializer_data_that_does_not_match_its_dims_is_refused() -> None:
+    model = _add_model(_with_dims("w", np.full((3, 4), 0.5, np.float32), [5, 4]))
+    _hosts_refuse(model)
+    with pytest.raises(InvalidModelError, match=r"initializer 'w' \(dims \[5, 4\]\) cannot be "
+                                                "read"):
+        from_onnx_model(model, infer_shapes=False)
+
+
+def test_constant_node_with_negative_dims_is_refused() -> None:
+    value = _with_dims("", np.ones((3, 4), np.float32), [-3, 4])
+    nodes = [helper.make_node("Constant", [], ["c"], value=value),
+             helper.make_node("Add", ["x", "c"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(InvalidModelError, match="tensor attribute 'value' has negative dims"):
+        from_onnx_model(model, infer_shapes=False)
+
+
+def test_valid_initializers_read_as_before() -> None:
+    w = np.arange(12, dtype=np.float32).reshape(3, 4)
+    graph = from_onnx_model(_add_model(numpy_helper.from_array(w, "w")))
+    np.testing.assert_array_equal(graph.values["w"].constant, w)
+    scalar = from_onnx_model(_add_model(numpy_helper.from_array(np.float32(2), "w")))
+    assert scalar.values["w"].constant.shape == ()
+    check_model_dims(_add_model(numpy_helper.from_array(w, "w")))
+
+
+def test_negative_declared_dimension_reads_as_unknown() -> None:
+    """ORT and OpenCV run such a model (the ONNX checker refuses it): no refusal here, and
+    no negative size reaches a translator."""
+    model = _add_model(numpy_helper.from_array(np.ones((3, 4), np.float32), "w"), [-3, 4])
+    data = model.SerializeToString()
+    ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    cv2.dnn.readNetFromONNX(np.frombuffer(data, np.uint8))
+    check_model_dims(model)
+    graph = from_onnx_model(model, infer_shapes=False)
+    assert graph.values["x"].shape == (None, 4)
+    assert graph.values["x"].static_shape is None
