@@ -5,6 +5,7 @@
     python -m benchmarks --framework tflite --model model.tflite --precision fast
     python -m benchmarks --framework opencv --model pnet.onnx --input-shape input_1=1,240,320,3
     python -m benchmarks --out results/     # results.json, results.csv, chart.png
+    python -m benchmarks --backend xla --device gpu   # WebNN on the GPU (host stays on the CPU)
 
 For each model and framework, in one process, three runtimes read the same model file
 (benchmarks/frameworks/): the framework's default path (host), the framework with its WebNN
@@ -17,6 +18,15 @@ paired ratios is in the JSON), the nodes WebNN took and its partitions, the firs
 (load + build/compile + first inference; WebNN's in-process compiled-graph cache is emptied
 before each WebNN build so an earlier framework's compile of the same graph does not count)
 and whether the outputs agree with the host's (rule: benchmarks/frameworks/parity.py).
+
+``--backend`` / ``--device`` choose WebNN's backend and device in every host (the ORT EP's
+provider options, ``WebNNDelegate(backend=..., device=...)``, ``readNet(..., backend=...,
+device=...)``); the hosts' own default paths stay on the CPU. Where OpenVINO is not the
+backend, the third runtime is the direct-XLA anchor where one exists (ResNet-50 written with
+``jax.lax``, benchmarks/frameworks/xla_anchor.py, on WebNN's device and precision), else
+there is none and the column is left out. ``--precision`` keeps its meaning: exact is
+float32 everywhere; fast is bfloat16 on OpenVINO, TF32 on the XLA backend's GPU and bfloat16
+operands on XLA:CPU (benchmarks/frameworks/base.py: PRECISIONS, XLA_PRECISIONS).
 
 Built-in models (no download, webnn_providers.testing): the light CNNs of the ``onnx`` wheel
 with seeded random weights for onnxruntime and opencv, MobileNetV2 float32 and int8 built with
@@ -40,12 +50,17 @@ from typing import Any, TextIO
 
 from . import frameworks as fw
 from .frameworks import results as out
+from .frameworks.base import DEFAULT_DEVICES
 from .frameworks.timing import environment, interleaved, ratio_summary, summarize
 
 #: defaults of the default run (it must finish in < 5 minutes on 2 cores)
 DEFAULT_RUNS = 50
 DEFAULT_WARMUP = 5
 FRAMEWORK_CHOICES = (*fw.FRAMEWORKS, "all")
+#: WebNN backends ``--backend`` takes and the devices each accepts (None: any, the backend
+#: checks); the hosts' own paths always run on the CPU
+BACKEND_DEVICES: dict[str, tuple[str, ...] | None] = {"openvino": None,
+                                                      "xla": ("cpu", "gpu", "cuda")}
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -101,7 +116,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="What WebNN buys you in every framework: each model on the framework's "
-                    "default path, the framework with WebNN, and OpenVINO directly.",
+                    "default path, the framework with WebNN, and OpenVINO directly (or, "
+                    "with another --backend, the direct-XLA anchor where one exists).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n" + __doc__.split("\n\n")[1] + "\n\nframeworks: onnxruntime and "
                "opencv read .onnx models, tflite reads .tflite models")
@@ -115,8 +131,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=DEFAULT_WARMUP,
                    help=f"warm-up runs of each runtime (default {DEFAULT_WARMUP})")
     p.add_argument("--precision", choices=tuple(fw.PRECISIONS), default="exact",
-                   help="exact: float32 (default); fast: reduced precision (bfloat16) in "
-                        "WebNN and native OpenVINO, host unchanged")
+                   help="exact: float32 (default); fast: reduced precision in WebNN and "
+                        "the third runtime (OpenVINO: bfloat16; xla: TF32 on the GPU, "
+                        "bfloat16 operands on the CPU), host unchanged")
+    p.add_argument("--backend", choices=tuple(BACKEND_DEVICES), default=fw.DEFAULT_BACKEND,
+                   help="WebNN's backend in every host (default openvino); where it is not "
+                        "openvino the third runtime is the direct-XLA anchor where one "
+                        "exists (resnet50), else none")
+    p.add_argument("--device", metavar="DEVICE",
+                   help="WebNN's device on that backend (openvino: CPU, GPU ...; xla: cpu "
+                        "or gpu; default: the backend's default, the CPU); the host "
+                        "framework's default path stays on the CPU")
     p.add_argument("--out", metavar="DIR",
                    help="write results.json, results.csv and chart.png to DIR")
     p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")
@@ -150,6 +175,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--runs must be >= 1")
     if args.warmup < 0:
         p.error("--warmup must be >= 0")
+    devices = BACKEND_DEVICES[args.backend]
+    if args.device is not None and devices is not None and args.device.lower() not in devices:
+        p.error(f"--device {args.device!r}: the {args.backend} backend takes "
+                f"{', '.join(devices)}")
     chosen = args.framework or ["all"]
     args.explicit_framework = "all" not in chosen
     args.framework = list(fw.FRAMEWORKS) if "all" in chosen else list(dict.fromkeys(chosen))
@@ -250,20 +279,30 @@ def _fresh_webnn_cache() -> None:
     clear_caches()
 
 
+#: why a model has no third runtime where OpenVINO is not the backend
+NO_ANCHOR = "no direct-XLA anchor for this model (there is one for the built-in resnet50)"
+
+
 def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: ProgressBar,
-           where: str) -> tuple[dict[str, fw.Runtime], dict[str, Any]]:
-    """The three runtimes of a prepared model; failures reported, not raised."""
-    runtimes, failed = {}, {}
+           where: str) -> tuple[dict[str, fw.Runtime], dict[str, Any], dict[str, str]]:
+    """The runtimes of a prepared model, the failures (reported, not raised) and the roles
+    that do not apply (no direct-XLA anchor), with why."""
+    runtimes, failed, absent = {}, {}, {}
     for role in fw.ROLES:
         bar.stage(f"{where}: building {role}")
         if role == "webnn":
             _fresh_webnn_cache()
         try:
-            runtimes[role] = adapter.build(role, prepared, precision)
+            runtime = adapter.build(role, prepared, precision)
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
             failed[role] = error_info(exc)
+        else:
+            if runtime is None:
+                absent[role] = NO_ANCHOR
+            else:
+                runtimes[role] = runtime
         bar.advance()
-    return runtimes, failed
+    return runtimes, failed, absent
 
 
 def _parity(runtimes: dict[str, fw.Runtime], adapter: fw.Framework, prepared: fw.Prepared,
@@ -321,8 +360,10 @@ def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Names
         prepared = adapter.prepare(job.model, workdir, args.seed, dict(args.input_shape))
         bar.advance()
         entry.update(source=prepared.source, info=prepared.info)
-        runtimes, failed = _build(adapter, prepared, args.precision, bar, where)
+        runtimes, failed, absent = _build(adapter, prepared, args.precision, bar, where)
         entry["failed"] = failed
+        if absent:
+            entry["not_applicable"] = absent
         if runtimes:
             bar.stage(f"{where}: timing {args.runs} rounds")
             _measure(entry, runtimes, adapter, prepared, args, bar)
@@ -335,9 +376,22 @@ def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Names
     return entry
 
 
-def _environment() -> dict[str, Any]:
-    """Versions and the machine, for the JSON record and the table's first line."""
-    info = environment()
+def _environment(backend: str = fw.DEFAULT_BACKEND, device: str | None = None
+                 ) -> dict[str, Any]:
+    """Versions and the machine, for the JSON record and the table's first line; on the
+    xla backend also jax's version and WebNN's device."""
+    info = environment(openvino=backend == fw.DEFAULT_BACKEND)
+    if "jax" in sys.modules or backend == "xla":
+        try:
+            import jax
+
+            info["jax"] = jax.__version__
+            if backend == "xla":
+                platform_name = "gpu" if (device or "cpu").lower() in ("gpu", "cuda") \
+                    else "cpu"
+                info["xla_device"] = str(jax.devices(platform_name)[0].device_kind)
+        except Exception:  # noqa: BLE001, S110 - facts for the record only
+            pass
     info["platform"] = platform.platform()
     try:
         with open("/proc/cpuinfo") as f:
@@ -353,11 +407,32 @@ def _environment() -> dict[str, Any]:
     return info
 
 
+def backend_problem(backend: str, device: str | None) -> str | None:
+    """None when WebNN can create a context on ``backend`` / ``device`` (the default run's
+    OpenVINO is checked by each framework's own runs), else why not: every job of the run
+    is then reported with it instead of running hosts without WebNN."""
+    if backend == fw.DEFAULT_BACKEND and device is None:
+        return None
+    try:
+        from webnn_core import ml
+
+        options = {"backend": backend} if device is None else {"backend": backend,
+                                                                "device": device}
+        ml.create_context(**options)
+    except Exception as exc:  # noqa: BLE001 - the reason is the report
+        return f"WebNN backend {backend} ({device or 'default device'}) not available: " \
+               f"{type(exc).__name__}: {_message(exc)[:200]}"
+    return None
+
+
 def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any]:
     """Plan and run every job; the result dict of benchmarks/frameworks/results.py."""
     t0 = time.perf_counter()
-    adapters = {n: fw.get(n) for n in args.framework}
+    adapters = {n: fw.get(n, args.backend, args.device) for n in args.framework}
     jobs = plan(args.framework, args.model, args.explicit_framework, adapters)
+    problem = backend_problem(args.backend, args.device)
+    if problem is not None:
+        jobs = [j if j.reason else Job(j.model, j.framework, problem) for j in jobs]
     units = 1 + len(fw.ROLES) + args.warmup + args.runs
     bar = ProgressBar(sum(units for j in jobs if j.reason is None), stream)
     entries = []
@@ -370,10 +445,13 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any
             entries.append(run_job(job, adapters[job.framework], Path(tmp), args, bar))
             gc.collect()
     bar.close()
+    device = args.device or DEFAULT_DEVICES.get(args.backend, "CPU")
     settings = {"runs": args.runs, "warmup": args.warmup, "precision": args.precision,
-                "webnn_precision": fw.PRECISIONS[args.precision],
-                "frameworks": args.framework, "models": args.model, "seed": args.seed}
-    return {"settings": settings, "environment": _environment(), "results": entries,
+                "webnn_precision": fw.webnn_precision(args.precision, args.backend, device),
+                "frameworks": args.framework, "models": args.model, "seed": args.seed,
+                "backend": args.backend, "device": device}
+    return {"settings": settings, "environment": _environment(args.backend, device),
+            "results": entries,
             "wall_s": time.perf_counter() - t0}
 
 

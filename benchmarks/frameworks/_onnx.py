@@ -137,14 +137,14 @@ def prepared(framework: str, model: str, workdir: Path, seed: int,
                     {"output_names": [o.name for o in graph.output]})
 
 
-def native_runtime(prepared: Prepared, precision: str, names: list[str] | None = None
-                   ) -> Runtime:
+def native_runtime(prepared: Prepared, precision: str, names: list[str] | None = None,
+                   device: str = "CPU") -> Runtime:
     """OpenVINO reading the ONNX file (:func:`benchmarks.frameworks.openvino.native_runtime`
-    with WebNN's backend configuration); outputs in the order of ``names`` (default: the ONNX
-    graph's outputs)."""
+    with WebNN's backend configuration) on ``device``; outputs in the order of ``names``
+    (default: the ONNX graph's outputs)."""
     return openvino.native_runtime(prepared.path, list(prepared.inputs.items()),
                                    names or prepared.extra["output_names"],
-                                   openvino.config(precision))
+                                   openvino.config(precision, device), device=device)
 
 
 class OnnxFramework(Framework):
@@ -161,3 +161,19 @@ class OnnxFramework(Framework):
     def prepare(self, model: str, workdir: Path, seed: int,
                 input_shapes: Mapping[str, Sequence[int]] | None = None) -> Prepared:
         return prepared(self.name, model, workdir, seed, input_shapes)
+
+    def anchor(self, prepared: Prepared, precision: str) -> Runtime | None:
+        """The direct-XLA ResNet-50 (:mod:`.xla_anchor`, imported only here) on the
+        built-in ResNet-50, on WebNN's device at WebNN's precision; None for other
+        models."""
+        from . import xla_anchor
+
+        if not xla_anchor.applies(prepared):
+            return None
+        why = xla_anchor.available()
+        if why is not None:
+            raise RuntimeError(why)
+        device = self.webnn_device() if self.backend == "xla" else "cpu"
+        options = self.webnn_options(precision)
+        anchor_precision = options["precision"] if self.backend == "xla" else "float32"
+        return xla_anchor.anchor_runtime(prepared, device, anchor_precision)

@@ -8,9 +8,13 @@ inputs) and how it builds the three runtimes of a model:
 - ``host``: the framework's own default path (ORT's CPU EP, the TFLite interpreter with its
   default delegate XNNPACK, OpenCV DNN's default backend);
 - ``webnn``: the same framework with WebNN (the ORT execution provider, the TFLite delegate,
-  OpenCV's WebNN backend), OpenVINO backend on the CPU;
+  OpenCV's WebNN backend), OpenVINO backend on the CPU unless :meth:`Framework.target`
+  chose another backend and device (``--backend xla --device gpu``);
 - ``native``: OpenVINO reading the same model file directly (``read_model`` +
-  ``compile_model`` with the configuration WebNN's OpenVINO backend uses).
+  ``compile_model`` with the configuration WebNN's OpenVINO backend uses). Where OpenVINO
+  is not the backend, the direct-XLA anchor (:mod:`.xla_anchor`) where one exists for the
+  model (ONNX frameworks, ResNet-50), else no native runtime (:meth:`Framework.build`
+  returns None).
 
 Each is a :class:`Runtime`: one-inference callable, the outputs of its first call, the
 seconds to that first result (build/compile + first inference, with its steps) and, for
@@ -34,8 +38,26 @@ import numpy as np
 
 #: ``--precision`` value -> WebNN ``precision`` (and the OpenVINO precision hint behind it)
 PRECISIONS = {"exact": "float32", "fast": "bfloat16"}
+#: ``--precision`` value -> the XLA backend's ``precision`` per device: exact is float32 at
+#: ``lax.Precision.HIGHEST``; fast is TF32 on the GPU and bfloat16 operands on the CPU
+#: (XLA:CPU has no TF32: there "tf32" would compute exactly the float32 result)
+XLA_PRECISIONS = {"gpu": {"exact": "float32", "fast": "tf32"},
+                  "cpu": {"exact": "float32", "fast": "bfloat16"}}
+#: the backend of the default run and its device name
+DEFAULT_BACKEND = "openvino"
+DEFAULT_DEVICES = {"openvino": "CPU", "xla": "cpu"}
 #: the three runtimes of every model, in timing order
 ROLES = ("host", "webnn", "native")
+
+
+def webnn_precision(precision: str, backend: str = DEFAULT_BACKEND,
+                    device: str | None = None) -> str:
+    """The backend's ``precision`` option for ``--precision`` ("exact" or "fast") on
+    ``device`` (see :data:`PRECISIONS`, :data:`XLA_PRECISIONS`)."""
+    if backend == "xla":
+        kind = "gpu" if (device or "cpu").lower() in ("gpu", "cuda") else "cpu"
+        return XLA_PRECISIONS[kind][precision]
+    return PRECISIONS[precision]
 
 
 @dataclass
@@ -83,6 +105,30 @@ class Framework(ABC):
     extensions: tuple[str, ...] = ()
     #: role -> what runs it, for the table and JSON
     labels: dict[str, str] = {}
+    #: WebNN's backend and device (None: the backend's default); see :meth:`target`
+    backend: str = DEFAULT_BACKEND
+    device: str | None = None
+
+    def target(self, backend: str = DEFAULT_BACKEND, device: str | None = None) -> None:
+        """Run the ``webnn`` runtimes on ``backend`` / ``device`` (None: the backend's
+        default device); where the backend is not OpenVINO, ``native`` is the direct-XLA
+        anchor where one exists (labels updated)."""
+        self.backend, self.device = backend, device
+        self.labels = dict(type(self).labels)
+        if backend != DEFAULT_BACKEND:
+            from .xla_anchor import LABEL
+
+            self.labels["native"] = LABEL
+
+    def webnn_device(self) -> str:
+        """The device WebNN's context gets: the chosen one, else the backend's default."""
+        return self.device or DEFAULT_DEVICES.get(self.backend, "CPU")
+
+    def webnn_options(self, precision: str) -> dict[str, str]:
+        """``backend``, ``device`` and ``precision`` options of WebNN's context for
+        ``--precision``."""
+        return {"backend": self.backend, "device": self.webnn_device(),
+                "precision": webnn_precision(precision, self.backend, self.webnn_device())}
 
     @abstractmethod
     def available(self) -> str | None:
@@ -128,10 +174,18 @@ class Framework(ABC):
         kernels vs XNNPACK on quantized models); None when not applicable."""
         return None
 
-    def build(self, role: str, prepared: Prepared, precision: str) -> Runtime:
-        """The runtime ``role`` ("host", "webnn" or "native") of ``prepared``."""
+    def anchor(self, prepared: Prepared, precision: str) -> Runtime | None:
+        """The direct-XLA anchor of ``prepared``, the ``native`` runtime where OpenVINO is
+        not the backend; None where none exists (the default)."""
+        return None
+
+    def build(self, role: str, prepared: Prepared, precision: str) -> Runtime | None:
+        """The runtime ``role`` ("host", "webnn" or "native") of ``prepared``; None where
+        the role does not apply (no direct-XLA anchor for this model)."""
         if role == "host":
             return self.host(prepared)
+        if role == "native" and self.backend != DEFAULT_BACKEND:
+            return self.anchor(prepared, precision)
         return getattr(self, role)(prepared, precision)
 
 

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from . import _onnx
-from .base import PRECISIONS, Prepared, Runtime, fallback_reasons
+from .base import Prepared, Runtime, fallback_reasons
 
 #: ORT session config entries of both ORT sessions (see the module doc)
 SESSION_CONFIG = {"session.force_spinning_stop": "1"}
@@ -42,7 +42,8 @@ def session_options(record_assignment: bool = False,
 
 def ep_providers(device: str = "CPU", options: dict[str, str] | None = None) -> list:
     """The providers list of an EP session: the WebNN EP (OpenVINO backend on ``device``,
-    plus provider ``options`` such as ``{"precision": "bfloat16"}``), then the CPU EP."""
+    plus provider ``options`` such as ``{"precision": "bfloat16"}`` or
+    ``{"backend": "xla", "device": "gpu"}``, which override those), then the CPU EP."""
     from webnn_providers.onnxruntime import EP_NAME
 
     return [(EP_NAME, {"backend": "openvino", "device": device, **(options or {})}),
@@ -139,7 +140,7 @@ class OnnxRuntime(_onnx.OnnxFramework):
     def webnn(self, prepared: Prepared, precision: str) -> Runtime:
         t0 = time.perf_counter()
         session, _, _, eps = create_ep_session(prepared.path,
-                                               options={"precision": PRECISIONS[precision]})
+                                               options=self.webnn_options(precision))
         runtime = session_runtime("webnn", self.labels["webnn"], session, prepared.inputs, t0)
         a = assignment(session, eps)
         total = a["webnn_nodes"] + a["cpu_nodes"]
@@ -150,4 +151,4 @@ class OnnxRuntime(_onnx.OnnxFramework):
         return runtime
 
     def native(self, prepared: Prepared, precision: str) -> Runtime:
-        return _onnx.native_runtime(prepared, precision)
+        return _onnx.native_runtime(prepared, precision, device=self.webnn_device())

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import _onnx
-from .base import PRECISIONS, Prepared, Runtime, coverage
+from .base import Prepared, Runtime, coverage
 
 
 class OpenCV(_onnx.OnnxFramework):
@@ -48,9 +48,11 @@ class OpenCV(_onnx.OnnxFramework):
         import cv2
         from webnn_providers import opencv as webnn_cv
 
-        fast = PRECISIONS[precision]
+        options = self.webnn_options(precision)
+        fast = options["precision"]
         t0 = time.perf_counter()
-        net = webnn_cv.readNet(prepared.path, backend="openvino", device="CPU",
+        net = webnn_cv.readNet(prepared.path, backend=options["backend"],
+                               device=options["device"],
                                precision=None if fast == "float32" else fast)
         net.setPreferableBackend(cv2.dnn.DNN_BACKEND_WEBNN)
         net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
@@ -59,7 +61,8 @@ class OpenCV(_onnx.OnnxFramework):
         return runtime
 
     def native(self, prepared: Prepared, precision: str) -> Runtime:
-        return _onnx.native_runtime(prepared, precision, _out_names(prepared))
+        return _onnx.native_runtime(prepared, precision, _out_names(prepared),
+                                    device=self.webnn_device())
 
     def _runtime(self, role: str, net: Any, prepared: Prepared, t0: float) -> Runtime:
         """The runtime of a configured net: the first forward ends its first-run time."""

@@ -7,6 +7,11 @@ A result is a dict: ``settings``, ``environment``, ``wall_s`` and ``results``, a
 entries (one per model and framework; see :func:`benchmarks.cli.run_job`) with ``status``
 "ok" (all three runtimes ran), "partial" (some failed: ``failed`` has the reasons),
 "failed" (nothing ran: ``reason``, ``traceback``) or "not run" (``reason``).
+
+The third runtime (``native``) is OpenVINO when WebNN runs on the OpenVINO backend (the
+default); with ``--backend xla`` it is the direct-XLA anchor, which exists for some models
+only (``not_applicable`` names the others): its cells are then empty, and where no row of a
+run has one the table leaves its columns out (:func:`native_titles`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,27 @@ CSV_COLUMNS = (
     "host_first_run_s", "webnn_first_run_s", "native_first_run_s", "webnn_agrees",
     "native_agrees", "webnn_max_rel_diff", "native_max_rel_diff", "reason")
 ROLE_TITLES = {"host": "host", "webnn": "WebNN", "native": "OpenVINO"}
+#: (column title, short title, chart label) of the third runtime per WebNN backend
+NATIVE_TITLES = {"openvino": ("OpenVINO", "OV", "OpenVINO native")}
+ANCHOR_TITLES = ("XLA direct", "XLA", "XLA direct (jax.lax)")
+
+
+def native_titles(settings: dict[str, Any]) -> tuple[str, str, str]:
+    """(column title, short title, chart label) of the third runtime of a run."""
+    return NATIVE_TITLES.get(settings.get("backend", "openvino"), ANCHOR_TITLES)
+
+
+def role_titles(settings: dict[str, Any]) -> dict[str, str]:
+    """Role -> its title in the table of a run with these settings."""
+    return {**ROLE_TITLES, "native": native_titles(settings)[0]}
+
+
+def _has_native(result: dict[str, Any]) -> bool:
+    """Whether the table shows the third runtime's columns: always on the OpenVINO backend
+    (the default run's table never changes), else where some row ran one."""
+    if result["settings"].get("backend", "openvino") == "openvino":
+        return True
+    return any((e.get("latency") or {}).get("native") for e in result["results"])
 
 
 # -- access helpers --------------------------------------------------------------------------
@@ -75,29 +101,46 @@ def _yes(e: dict[str, Any], role: str) -> str:
     return "yes" if value else ("NO*" if spread and not spread["agree"] else "NO")
 
 
-def _row(e: dict[str, Any]) -> str:
+def _row(e: dict[str, Any], native: bool = True) -> str:
+    """A table row; ``native``: with the third runtime's columns."""
     cov = e.get("coverage") or {}
     nodes = f"{cov['delegated']}/{cov['nodes']}" if cov else "-"
     share = f"{100 * cov['share']:.0f}%" if cov else "-"
     parts = str(cov["partitions"]) if cov else "-"
-    lat = [_pair(_latency(e, r, "median_ms"), _latency(e, r, "p90_ms"))
-           for r in ROLE_TITLES]
+    roles = list(ROLE_TITLES) if native else ["host", "webnn"]
+    lat = [f"{_pair(_latency(e, r, 'median_ms'), _latency(e, r, 'p90_ms')):>13}"
+           for r in roles]
     wh, wn = _ratio(e, "webnn_vs_host"), _ratio(e, "webnn_vs_native")
-    first = "/".join("-" if _first(e, r) is None else f"{_first(e, r):.2f}"
-                     for r in ROLE_TITLES)
-    agree = f"{_yes(e, 'webnn')}/{_yes(e, 'native')}"
-    return (f"{e['model'][:18]:18} {e['framework']:11} {lat[0]:>13} {lat[1]:>13} "
-            f"{lat[2]:>13} {'-' if wh is None else f'{wh:.2f}x':>7} "
-            f"{'-' if wn is None else f'{wn:.2f}x':>7} {nodes:>9} {share:>4} {parts:>5}  "
-            f"{first:>15} {agree:>8}")
+    ratios = [f"{'-' if wh is None else f'{wh:.2f}x':>7}"]
+    if native:
+        ratios.append(f"{'-' if wn is None else f'{wn:.2f}x':>7}")
+    first = "/".join("-" if _first(e, r) is None else f"{_first(e, r):.2f}" for r in roles)
+    agree = f"{_yes(e, 'webnn')}/{_yes(e, 'native')}" if native else _yes(e, "webnn")
+    return " ".join([f"{e['model'][:18]:18}", f"{e['framework']:11}", *lat, *ratios,
+                     f"{nodes:>9} {share:>4} {parts:>5} ", f"{first:>15}", f"{agree:>8}"])
 
 
-HEADER = (f"{'model':18} {'framework':11} {'host ms':>13} {'WebNN ms':>13} "
-          f"{'OpenVINO ms':>13} {'WebNN/':>7} {'WebNN/':>7} {'WebNN took':>20}  "
-          f"{'first run s':>15} {'agree':>8}\n"
-          f"{'':18} {'':11} {'median/p90':>13} {'median/p90':>13} {'median/p90':>13} "
-          f"{'host':>7} {'OV':>7} {'nodes':>9} {'':>4} {'parts':>5}  "
-          f"{'host/WebNN/OV':>15} {'WebNN/OV':>8}")
+def header(title: str = "OpenVINO", short: str = "OV", native: bool = True) -> str:
+    """The two header lines of the table, the third runtime called ``title`` (``short``
+    in the ratio, first-run and agree columns) or left out (``native`` False)."""
+    top = [f"{'model':18}", f"{'framework':11}", f"{'host ms':>13}", f"{'WebNN ms':>13}"]
+    bottom = [f"{'':18}", f"{'':11}", f"{'median/p90':>13}", f"{'median/p90':>13}"]
+    if native:
+        top.append(f"{title + ' ms':>13}")
+        bottom.append(f"{'median/p90':>13}")
+    top.append(f"{'WebNN/':>7}")
+    bottom.append(f"{'host':>7}")
+    if native:
+        top.append(f"{'WebNN/':>7}")
+        bottom.append(f"{short:>7}")
+    first = f"host/WebNN/{short}" if native else "host/WebNN"
+    top += [f"{'WebNN took':>20} ", f"{'first run s':>15}", f"{'agree':>8}"]
+    bottom += [f"{'nodes':>9} {'':>4} {'parts':>5} ", f"{first:>15}",
+               f"{'WebNN/' + short if native else 'WebNN':>8}"]
+    return " ".join(top) + "\n" + " ".join(bottom)
+
+
+HEADER = header()
 
 LEGEND = ("host: ORT CPU EP | OpenCV DNN default backend | TFLite interpreter (XNNPACK); WebNN: "
           "the same framework with its WebNN provider (OpenVINO backend); OpenVINO: OpenVINO "
@@ -108,13 +151,32 @@ LEGEND = ("host: ORT CPU EP | OpenCV DNN default backend | TFLite interpreter (X
           "the host's within tolerance.")
 
 
+
+def legend(settings: dict[str, Any]) -> str:
+    """The legend under the table: :data:`LEGEND` on the OpenVINO backend."""
+    backend = settings.get("backend", "openvino")
+    if backend == "openvino":
+        return LEGEND
+    return (f"host: ORT CPU EP | OpenCV DNN default backend | TFLite interpreter (XNNPACK), on "
+            f"the CPU; WebNN: the same framework with its WebNN provider ({backend} backend, "
+            f"device {settings.get('device', '?')}, precision "
+            f"{settings.get('webnn_precision', '?')}); XLA direct: ResNet-50 written with "
+            "jax.lax and jitted on the same device and precision, weights read from the same "
+            "model file (the XLA ceiling; other models have none: '-'). Latencies per "
+            "inference (ms); WebNN/host and WebNN/XLA: ratio of median latencies (< 1: WebNN "
+            "is faster); WebNN nodes: nodes WebNN took / nodes the provider saw, parts: "
+            "WebNN partitions; first run: seconds to the first result (load, build/compile, "
+            "first inference); agree: outputs match the host's within tolerance.")
+
+
 #: characters of a reason shown in a table row (the notes carry longer ones in full)
 REASON_WIDTH = 110
 
 
-def _notes(results: list[dict[str, Any]]) -> list[str]:
+def _notes(results: list[dict[str, Any]], titles: dict[str, str] | None = None) -> list[str]:
     """Lines under the table: why a row did not (fully) run, ops left to the host, outputs
-    that differ from the host's."""
+    that differ from the host's (``titles``: :func:`role_titles`)."""
+    titles = titles or ROLE_TITLES
     lines = []
     for e in results:
         where = f"{e['model']} / {e['framework']}"
@@ -129,11 +191,11 @@ def _notes(results: list[dict[str, Any]]) -> list[str]:
         for role in ("webnn", "native"):
             parity = e.get("parity", {}).get(f"{role}_vs_host")
             if parity and not parity["agree"]:
-                lines.append(f"{where}: {ROLE_TITLES[role]} outputs differ from the host's: "
+                lines.append(f"{where}: {titles[role]} outputs differ from the host's: "
                              + _parity_text(parity))
         between = e.get("parity", {}).get("webnn_vs_native")
         if between and not _agrees(e, "webnn"):
-            lines.append(f"{where}: WebNN vs OpenVINO: "
+            lines.append(f"{where}: WebNN vs {titles['native']}: "
                          + ("agree" if between["agree"] else _parity_text(between)))
         spread = e.get("parity", {}).get("host_kernels_vs_host")
         if spread and not spread["agree"]:
@@ -159,16 +221,20 @@ def _parity_text(parity: dict[str, Any]) -> str:
 def format_table(result: dict[str, Any]) -> str:
     """The readable table of a run, its legend and notes."""
     s = result["settings"]
+    backend = s.get("backend", "openvino")
+    where = "" if backend == "openvino" else f", WebNN on {backend}/{s.get('device', '?')}"
+    native = _has_native(result)
+    title, short, _ = native_titles(s)
     lines = [f"WebNN benchmark: {s['runs']} interleaved runs after {s['warmup']} warm-up, "
-             f"precision {s['precision']} ({s['webnn_precision']}), "
+             f"precision {s['precision']} ({s['webnn_precision']}){where}, "
              f"{result['environment'].get('cpu', '?')}, "
              f"{result['environment'].get('cpu_count', '?')} logical CPUs", "",
-             HEADER]
-    lines += [_row(e) if e["status"] in ("ok", "partial")
+             header(title, short, native)]
+    lines += [_row(e, native) if e["status"] in ("ok", "partial")
               else f"{e['model'][:18]:18} {e['framework']:11} {e['status']}: "
                    f"{_reason(e)[:REASON_WIDTH]}" for e in result["results"]]
-    lines += [""] + textwrap.wrap(LEGEND, 100)
-    notes = _notes(result["results"])
+    lines += [""] + textwrap.wrap(legend(s), 100)
+    notes = _notes(result["results"], role_titles(s))
     if notes:
         lines += [""] + notes
     if "wall_s" in result:
@@ -226,8 +292,9 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(min(13.0, max(6.0, 0.9 * len(rows) + 2)), 5.5))
     width = 0.27
     colors = {"host": "#8c8c8c", "webnn": "#1f77b4", "native": "#ff7f0e"}
+    s = result["settings"]
     labels = {"host": "host (framework default)", "webnn": "WebNN (provider)",
-              "native": "OpenVINO native"}
+              "native": native_titles(s)[2]}
     for k, role in enumerate(ROLE_TITLES):
         xs, meds, errs = [], [], []
         for i, e in enumerate(rows):
@@ -236,6 +303,8 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
                 xs.append(i + (k - 1) * width)
                 meds.append(med)
                 errs.append(max(p90 - med, 0.0))
+        if not xs and role == "native" and s.get("backend", "openvino") != "openvino":
+            continue  # no direct-XLA anchor in this run
         ax.bar(xs, meds, width, yerr=[[0.0] * len(errs), errs], capsize=2,
                color=colors[role], label=labels[role])
     for i, e in enumerate(rows):
@@ -253,10 +322,11 @@ def write_chart(result: dict[str, Any], path: Path) -> None:
         ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
             lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else ""))
         ax.tick_params(axis="y", which="minor", labelsize=7)
-    s = result["settings"]
+    on = "" if s.get("backend", "openvino") == "openvino" else \
+        f" on {s['backend']}/{s.get('device', '?')}"
     ax.set_ylabel("latency per inference, ms (median; whisker: p90)")
-    ax.set_title(f"host framework vs with WebNN vs OpenVINO native (WebNN/host above the "
-                 f"blue bars); precision {s['precision']}, "
+    ax.set_title(f"host framework vs with WebNN{on} vs {labels['native']} (WebNN/host above "
+                 f"the blue bars); precision {s['precision']}, "
                  f"{result['environment'].get('cpu_count', '?')} CPUs", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(axis="y", which="both", alpha=0.3)

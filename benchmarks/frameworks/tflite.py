@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import openvino
-from .base import PRECISIONS, Framework, Prepared, Runtime, coverage
+from .base import Framework, Prepared, Runtime, coverage
 
 #: interpreter threads (the machine has 2 cores); OpenVINO picks its own (LATENCY hint)
 NUM_THREADS = 2
@@ -124,14 +124,18 @@ class TFLite(Framework):
     def webnn(self, prepared: Prepared, precision: str) -> Runtime:
         from webnn_providers.tflite import WebNNDelegate
 
-        delegate = WebNNDelegate(backend="openvino", precision=PRECISIONS[precision])
+        options = self.webnn_options(precision)
+        # the default run passes no device: the delegate's default (OpenVINO's "CPU")
+        delegate = WebNNDelegate(backend=options["backend"], device=self.device,
+                                 precision=options["precision"])
         return interpreter_runtime("webnn", self.labels["webnn"], prepared.path,
                                    prepared.inputs, delegate)
 
     def native(self, prepared: Prepared, precision: str) -> Runtime:
         return native_runtime("native", prepared.path, prepared.inputs,
                               prepared.extra["input_details"],
-                              prepared.extra["output_details"], openvino.config(precision))
+                              prepared.extra["output_details"],
+                              openvino.config(precision, self.webnn_device()))
 
     def host_alternative(self, prepared: Prepared) -> tuple[str, list[np.ndarray]] | None:
         """TFLite's builtin kernels (no XNNPACK) on a model with quantized outputs."""

@@ -77,13 +77,20 @@ def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> d
             "median_paired_ratio": statistics.median(paired_ratios(numerator, denominator))}
 
 
-def environment() -> dict[str, Any]:
-    """Versions and machine facts for the JSON record."""
-    import openvino as ov
+def environment(openvino: bool = True) -> dict[str, Any]:
+    """Versions and machine facts for the JSON record. OpenVINO's version where it is
+    installed; with ``openvino`` False (a run whose WebNN backend is not OpenVINO, e.g. on a
+    GPU machine without it) only where it was imported already: importing it starts its
+    telemetry process, a fork that jax warns about."""
+    info: dict[str, Any] = {"numpy": np.__version__, "python": platform.python_version(),
+                            "cpu_count": os.cpu_count(), "machine": platform.machine()}
+    if openvino or "openvino" in sys.modules:
+        try:
+            import openvino as ov
 
-    info: dict[str, Any] = {"openvino": ov.get_version(), "numpy": np.__version__,
-                            "python": platform.python_version(), "cpu_count": os.cpu_count(),
-                            "machine": platform.machine()}
+            info = {"openvino": ov.get_version(), **info}
+        except ImportError:
+            pass
     try:
         import onnxruntime as ort
 
