@@ -4,7 +4,7 @@
 #   .ci/constraints.txt         (the main job: Python 3.11+, numpy 2)
 #   .ci/constraints-numpy1.txt  (the numpy < 2 job with tflite-runtime 2.14, Python 3.11)
 #   .ci/constraints-opencv5.txt (the OpenCV 5 job: the main job's set with opencv-python 5.x)
-# Usage: bash tools/update_constraints.sh && bash .ci/run   (then commit both files)
+# Usage: bash tools/update_constraints.sh && bash .ci/run   (then commit the three files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
