@@ -267,5 +267,8 @@ def to_onnx_model(graph: GraphInfo) -> onnx.ModelProto:
         protos, "partition",
         [_value_proto(graph.values[n]) for n in graph.inputs if n not in constants],
         [_value_proto(graph.values[n]) for n in graph.outputs], initializers)
-    return onnx.helper.make_model(
-        body, opset_imports=[onnx.helper.make_opsetid(d, v) for d, v in opsets.items()])
+    imports = [onnx.helper.make_opsetid(d, v) for d, v in opsets.items()]
+    # the lowest IR version those opsets need, not this onnx's newest: the host that runs the
+    # model (e.g. an older ONNX Runtime) may not load a newer IR
+    ir_version = onnx.helper.find_min_ir_version_for(imports, ignore_unknown=True)
+    return onnx.helper.make_model(body, opset_imports=imports, ir_version=ir_version)

@@ -90,3 +90,28 @@ def test_negative_declared_dimension_reads_as_unknown() -> None:
     graph = from_onnx_model(model, infer_shapes=False)
     assert graph.values["x"].shape == (None, 4)
     assert graph.values["x"].static_shape is None
+
+
+def test_to_onnx_model_round_trip_at_the_lowest_ir_version():
+    """A GraphInfo written back as a model (what the ORT EP runs on ORT's CPU kernels for
+    calls with empty inputs) computes what the original computes, imports each domain at its
+    nodes' schema version and declares the lowest IR version those opsets need (an older
+    host must load it)."""
+    from webnn_providers.onnx import to_onnx_model
+
+    c = numpy_helper.from_array(np.array([1.0, -2.0, 3.0], np.float32), "c")
+    nodes = [helper.make_node("Add", ["x", "c"], ["a"]),
+             helper.make_node("CastLike", ["a", "x"], ["b"], saturate=1),
+             helper.make_node("Relu", ["b"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, ["N", 3])], [helper.make_tensor_value_info(
+        "y", TensorProto.FLOAT, ["N", 3])], [c])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 25)])
+    rebuilt = to_onnx_model(from_onnx_model(model))
+    onnx.checker.check_model(rebuilt)
+    imports = list(rebuilt.opset_import)
+    assert [(o.domain, o.version) for o in imports] == [("", 25)]  # CastLike-25's version
+    assert rebuilt.ir_version == helper.find_min_ir_version_for(imports, ignore_unknown=True)
+    x = np.array([[0.5, 1.0, -7.0], [2.0, 3.0, 4.0]], np.float32)
+    run = ort.InferenceSession(rebuilt.SerializeToString(), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(run.run(None, {"x": x})[0], np.maximum(x + [1, -2, 3], 0))
