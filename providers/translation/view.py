@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from .errors import Unsupported
 from .operands import new_constant
 
 
-class TranslatorView:
+class TranslatorView(ABC):
     """Base of ONNX's ``NodeView`` and TFLite's ``OpView``: the builder ``b`` and the
     helpers every translator uses. ``prefix`` starts every refusal's reason (the node)."""
 
@@ -31,5 +32,6 @@ class TranslatorView:
         """Input ``i``'s (static) shape."""
         return self.input(i).shape
 
-    def input(self, i: int) -> webnn.MLOperand:  # pragma: no cover - each host defines it
-        raise NotImplementedError
+    @abstractmethod
+    def input(self, i: int) -> webnn.MLOperand:
+        """Input ``i`` as a WebNN operand (each host's view reads its own graph)."""
