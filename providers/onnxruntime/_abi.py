@@ -99,6 +99,7 @@ _ORT_API: dict[str, tuple[int, Any, tuple[Any, ...]]] = {
     "GetEpApi": (317, _P, ()),
     "GetTensorSizeInBytes": (318, _S, (_P, _SZ)),
     "ValueInfo_GetInitializerValue": (326, _S, (_P, _PP)),
+    "ValueInfo_IsOptionalGraphInput": (329, _S, (_P, POINTER(c_bool))),
     "ValueInfo_IsConstantInitializer": (331, _S, (_P, POINTER(c_bool))),
     "Graph_GetNumInputs": (338, _S, (_P, _SZ)),
     "Graph_GetInputs": (339, _S, (_P, _PP, c_size_t)),

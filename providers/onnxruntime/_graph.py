@@ -169,10 +169,21 @@ def read_attribute(api: OrtApi, attr: int, kind: int) -> Any:
 
 
 class ValueReader:
+    """Reads OrtValueInfos into :class:`ValueInfo` s, constant initializers with their data.
+
+    An *overridable* initializer (an initializer that is also a graph input, ONNX IR >= 4,
+    common in older exports) is read as a constant holding its default, and its name and
+    data address are kept in :attr:`overridable`: a call may feed another value for it, so
+    whoever compiles it as a constant must check each call that the default is what came
+    (see ``FusedKernel``). Treating such weights as graph inputs instead would move every
+    weight to the device on every call."""
+
     def __init__(self, api: OrtApi, copy_constants: bool) -> None:
         self.api = api
         self.copy = copy_constants
         self.values: dict[str, ValueInfo] = {}
+        #: overridable initializer name -> the address of its default's data
+        self.overridable: dict[str, int] = {}
 
     def value(self, vi: int | None) -> str:
         """Register an OrtValueInfo; returns its name ("" for an absent optional value)."""
@@ -191,12 +202,26 @@ class ValueReader:
         is_const = c_bool()
         api.ValueInfo_IsConstantInitializer(vi, byref(is_const))
         if is_const.value:
-            value = c_void_p()
-            api.ValueInfo_GetInitializerValue(vi, byref(value))
-            if value.value:
-                constant = value_array(api, value.value, copy=self.copy)
+            constant = self._initializer(vi)
+        else:
+            api.ValueInfo_IsOptionalGraphInput(vi, byref(is_const))
+            if is_const.value:
+                constant = self._initializer(vi, overridable=key)
         self.values[key] = ValueInfo(key, t.onnx_type, t.shape, constant)
         return key
+
+    def _initializer(self, vi: int, overridable: str = "") -> np.ndarray | None:
+        """An initializer's data (None when ORT gives none or numpy lacks its type)."""
+        value = c_void_p()
+        self.api.ValueInfo_GetInitializerValue(vi, byref(value))
+        if not value.value:
+            return None
+        array = value_array(self.api, value.value, copy=self.copy)
+        if array is not None and overridable:
+            data = c_void_p()
+            self.api.GetTensorData(value, byref(data))
+            self.overridable[overridable] = data.value or 0
+        return array
 
 
 @dataclass
@@ -207,6 +232,8 @@ class OrtGraphInfo:
     graph: GraphInfo
     pointers: list[int]
     implicit: list[tuple[str, ...]]
+    #: overridable initializer name -> its default's data address (see ValueReader)
+    overridable: dict[str, int]
 
     def predecessors(self) -> list[list[int]]:
         """``predecessors`` for the partitioner, implicit inputs included."""
@@ -257,7 +284,7 @@ def read_graph(api: OrtApi, graph: int, *, copy_constants: bool = False) -> OrtG
     values = reader.values
     inputs = [n for n in graph_inputs if n and values[n].constant is None]
     info = GraphInfo(nodes, values, inputs, [n for n in graph_outputs if n])
-    return OrtGraphInfo(info, pointers, implicit_inputs)
+    return OrtGraphInfo(info, pointers, implicit_inputs, reader.overridable)
 
 
 def _topological(raw: list[tuple]) -> list[int]:

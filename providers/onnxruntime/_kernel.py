@@ -7,12 +7,18 @@ the subgraph (with copied constants) and builds one per concrete input shape at 
 arrays, lets ORT allocate the outputs and has the backend write into them (no copies on
 either side; :class:`~webnn_providers.runtime.ViewCache`). A call with an empty input runs
 on ORT's own CPU kernels (WebNN has no empty tensors).
+
+Overridable initializers (initializers that are also graph inputs, in older exports) are
+compiled as constants holding their defaults; each call checks that the default is what ORT
+passes (:meth:`FusedKernel._overridden`) and runs a call that overrides one on ORT's CPU
+kernels, as it does an empty call.
 """
 
 from __future__ import annotations
 
 import threading
 from ctypes import addressof, byref, c_int64, c_size_t, c_void_p
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -78,7 +84,8 @@ class FusedKernel:
         self.output_names = outs
         self.output_types = [reader.values[n].onnx_type if n else 0 for n in outs]
         # copies of the constants: translators may keep them (attributes, lazy builds)
-        sub = read_graph(api, graph, copy_constants=True).graph
+        read = read_graph(api, graph, copy_constants=True)
+        sub = read.graph
         sub.outputs = [n for n in outs if n]
         self.nodes = list(range(len(sub.nodes)))
         inputs, _ = group_io(sub, self.nodes)
@@ -86,18 +93,28 @@ class FusedKernel:
         if missing:
             raise RuntimeError(f"the fused node lacks inputs {missing}")
         self.input_names = inputs
+        #: [index, name, address, default bytes, verified] per overridable input
+        self.defaults = [[self.input_index[n], n, address,
+                          sub.values[n].constant.reshape(-1).view(np.uint8), False]
+                         for n, address in read.overridable.items() if n in self.input_index]
         self.lock = threading.Lock()
         self.views = ViewCache()
         self.variants: VariantCache[tuple, _Variant] = VariantCache()
         self.static: _Variant | None = None
         self.graph: GraphInfo | None = None
-        #: ORT CPU session of the subgraph for calls with empty inputs (built on demand)
+        #: the subgraph as ORT's CPU EP runs it (overridable initializers as inputs), for
+        #: calls WebNN cannot run: empty inputs, overridden initializers
+        self.host_graph: GraphInfo | None = None
+        #: ORT CPU session of host_graph (built on demand)
         self.empty_session: Any = None
         shapes = [sub.values[n].static_shape for n in inputs]
         if all(s is not None for s in shapes):
             self.static = _Variant(build_graph(self.context, sub, self.nodes), self)
         else:
             self.graph = sub
+        if self.defaults or self.graph is not None:
+            self.host_graph = _host_graph(sub, inputs, [d[1] for d in self.defaults],
+                                          [n for n in outs if n])
         self.struct = _abi.OrtNodeComputeInfo(ort_version_supported=_abi.ORT_API_VERSION,
                                               **_COMPUTE_CALLBACKS)
         self.address = addressof(self.struct)
@@ -108,6 +125,7 @@ class FusedKernel:
             self.empty_session = None
         self.static = None
         self.graph = None
+        self.host_graph = None
 
     def _build_variant(self, shapes: tuple[tuple[int, ...], ...]) -> _Variant:
         """The WebNN graph for one set of concrete input shapes (a VariantCache miss)."""
@@ -132,6 +150,9 @@ class FusedKernel:
         data_ref = byref(data)
         entries = self.views.entries
         feeds: dict[str, np.ndarray] = {}
+        if self.defaults and self._overridden(kernel_context):
+            self._compute_on_host(kernel_context)
+            return
         variant = self.static
         if variant is not None:
             size = c_size_t()
@@ -172,7 +193,7 @@ class FusedKernel:
         variant compiled for the input shapes of this call, or None when an input holds no
         elements: WebNN has no empty tensors, so that call was run by
         :meth:`_compute_empty` (outputs written)."""
-        shapes, pointers = self._read_inputs(kernel_context)
+        shapes, pointers = self._read_inputs(kernel_context, self.input_names)
         if any(0 in shape for shape in shapes):
             self._compute_empty(kernel_context, dict(zip(self.input_names, shapes)), pointers)
             return None
@@ -182,16 +203,52 @@ class FusedKernel:
             feeds[name] = view(key, pointers[name], shape, dtype)
         return variant
 
-    def _read_inputs(self, kernel_context: int
+    def _overridden(self, kernel_context: int) -> bool:
+        """Whether this call feeds an overridable initializer a value other than its
+        default.
+
+        ORT passes a default from the session's own buffer, which lives as long as the
+        session: once that buffer's address has been seen holding the default's bytes
+        (``verified``), the address alone answers, since no value a user feeds can share
+        it while it lives. Any other buffer is compared byte for byte (seen: ORT keeps
+        some small initializers, e.g. batch-norm statistics, elsewhere than it showed them
+        at compile time)."""
+        api = self.api
+        value = c_void_p()
+        data = c_void_p()
+        size = c_size_t()
+        for entry in self.defaults:
+            index, _, address, default, verified = entry
+            api.KernelContext_GetInput(kernel_context, index, byref(value))
+            api.GetTensorData(value, byref(data))
+            if verified and data.value == address:
+                continue
+            api.GetTensorSizeInBytes(value, byref(size))
+            if size.value != default.size or not np.array_equal(
+                    wrap(data.value, (size.value,), np.dtype(np.uint8), readonly=True),
+                    default):
+                return True
+            if data.value == address:
+                entry[4] = True
+        return False
+
+    def _compute_on_host(self, kernel_context: int) -> None:
+        """Run a call that overrides an initializer on ORT's CPU kernels (the WebNN graph
+        holds the defaults as constants)."""
+        names = [*self.input_names, *(d[1] for d in self.defaults)]
+        shapes, pointers = self._read_inputs(kernel_context, names)
+        self._compute_empty(kernel_context, dict(zip(names, shapes)), pointers)
+
+    def _read_inputs(self, kernel_context: int, names: list[str]
                      ) -> tuple[list[tuple[int, ...]], dict[str, int]]:
-        """The shape and data address of every input of this call."""
+        """The shape and data address of each input ``names`` names in this call."""
         api = self.api
         value = c_void_p()
         data = c_void_p()
         info = c_void_p()
         shapes = []
         pointers = {}
-        for name in self.input_names:
+        for name in names:
             api.KernelContext_GetInput(kernel_context, self.input_index[name], byref(value))
             api.GetTensorTypeAndShape(value, byref(info))
             try:
@@ -205,7 +262,8 @@ class FusedKernel:
     def _compute_empty(self, kernel_context: int, shapes: dict[str, tuple[int, ...]],
                        pointers: dict[str, int]) -> None:
         """Run a call whose inputs include an empty tensor (e.g. a symbolic batch fed 0
-        rows) on ONNX Runtime's own CPU kernels, and write the outputs ORT asks for.
+        rows) or an overridden initializer on ONNX Runtime's own CPU kernels, and write the
+        outputs ORT asks for.
 
         WebNN has no empty tensors, so such a call cannot run on the WebNN graph; the
         nodes are ORT's (it loaded the model), so ORT's CPU EP computes every node this EP
@@ -214,7 +272,7 @@ class FusedKernel:
         runner = self._empty_runner()
         feeds = {}
         for name, shape in shapes.items():
-            dtype = NUMPY_DTYPES.get(self.graph.values[name].onnx_type)
+            dtype = NUMPY_DTYPES.get(self.host_graph.values[name].onnx_type)
             if dtype is None:
                 raise RuntimeError(f"input {name!r} has an element type numpy lacks")
             feeds[name] = (wrap(pointers[name], shape, dtype, readonly=True)
@@ -241,13 +299,11 @@ class FusedKernel:
         """The fused subgraph as an ONNX Runtime session on the CPU EP alone (built once)."""
         with self.lock:
             if self.empty_session is None:
-                graph = self.graph
-                if graph is None:
+                sub = self.host_graph
+                if sub is None:
                     raise RuntimeError("the fused node was released")
                 import onnxruntime
 
-                sub = GraphInfo(graph.nodes, graph.values, list(self.input_names),
-                                [n for n in self.output_names if n])
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = 1
                 options.inter_op_num_threads = 1
@@ -255,6 +311,16 @@ class FusedKernel:
                     to_onnx_model(sub).SerializeToString(), options,
                     providers=["CPUExecutionProvider"])
             return self.empty_session
+
+
+def _host_graph(sub: GraphInfo, inputs: list[str], overridable: list[str],
+                outputs: list[str]) -> GraphInfo:
+    """``sub`` with its overridable initializers turned back into inputs."""
+    values = dict(sub.values)
+    for name in overridable:
+        info = values[name]
+        values[name] = replace(info, constant=None)
+    return GraphInfo(sub.nodes, values, [*inputs, *overridable], outputs)
 
 
 def _dims(api: OrtApi, info: int) -> tuple[int, ...]:
