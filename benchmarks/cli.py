@@ -6,6 +6,7 @@
     python -m benchmarks --framework opencv --model pnet.onnx --input-shape input_1=1,240,320,3
     python -m benchmarks --out results/     # results.json, results.csv, chart.png
     python -m benchmarks --backend xla --device gpu   # WebNN on the GPU (host stays on the CPU)
+    python -m benchmarks --cache-dir ov_cache/  # + first runs from OpenVINO's cache, 2nd process
 
 For each model and framework, in one process, three runtimes read the same model file
 (benchmarks/frameworks/): the framework's default path (host), the framework with its WebNN
@@ -18,6 +19,16 @@ paired ratios is in the JSON), the nodes WebNN took and its partitions, the firs
 (load + build/compile + first inference; WebNN's in-process compiled-graph cache is emptied
 before each WebNN build so an earlier framework's compile of the same graph does not count)
 and whether the outputs agree with the host's (rule: benchmarks/frameworks/parity.py).
+Process-wide one-time costs (importing OpenVINO, WebNN's backend and the translators, loading
+OpenVINO's CPU plugin) are paid before the first job (:func:`warm_up_process`, reported as
+``process_warmup_s``), and oneDNN's process-wide kernel cache is off
+(``ONEDNN_PRIMITIVE_CACHE_CAPACITY=0`` unless set), so each first run counts its model's cost
+whichever runtime runs first.
+
+``--cache-dir DIR`` gives WebNN (its ``cache_dir`` option) and OpenVINO (``CACHE_DIR``)
+OpenVINO's compiled-model cache; after the run a second process (``--first-run-only``,
+:func:`first_runs`) builds every model's WebNN and OpenVINO runtimes again from that cache:
+``first_run_cached_s`` and ``loaded_from_cache`` per runtime in each JSON entry.
 
 ``--backend`` / ``--device`` choose WebNN's backend and device in every host (the ORT EP's
 provider options, ``WebNNDelegate(backend=..., device=...)``, ``readNet(..., backend=...,
@@ -25,8 +36,11 @@ device=...)``); the hosts' own default paths stay on the CPU. Where OpenVINO is 
 backend, the third runtime is the direct-XLA anchor where one exists (ResNet-50 written with
 ``jax.lax``, benchmarks/frameworks/xla_anchor.py, on WebNN's device and precision), else
 there is none and the column is left out. ``--precision`` keeps its meaning: exact is
-float32 everywhere; fast is bfloat16 on OpenVINO, TF32 on the XLA backend's GPU and bfloat16
-operands on XLA:CPU (benchmarks/frameworks/base.py: PRECISIONS, XLA_PRECISIONS).
+float32 everywhere; fast is WebNN's ``precision="fast"``, the backend's fastest precision for
+the device (float32 where nothing is faster, with the reason in the table's first line),
+which OpenVINO's column and the anchor use too. With fast, WebNN also runs at exact
+precision in the same rounds: the table's last lines give fast/exact and fast's error
+against float32 (max relative difference, top-1 agreement on class scores).
 
 Built-in models (no download, webnn_providers.testing): the light CNNs of the ``onnx`` wheel
 with seeded random weights for onnxruntime and opencv, MobileNetV2 float32 and int8 built with
@@ -39,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import sys
 import tempfile
@@ -53,6 +68,8 @@ from .frameworks import results as out
 from .frameworks.base import DEFAULT_DEVICES
 from .frameworks.timing import environment, interleaved, ratio_summary, summarize
 
+#: oneDNN's primitive cache capacity, which :func:`main` sets to 0 (see there)
+ONEDNN_CACHE_VARIABLE = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
 #: defaults of the default run (it must finish in < 5 minutes on 2 cores)
 DEFAULT_RUNS = 50
 DEFAULT_WARMUP = 5
@@ -144,6 +161,11 @@ def parser() -> argparse.ArgumentParser:
                         "framework's default path stays on the CPU")
     p.add_argument("--out", metavar="DIR",
                    help="write results.json, results.csv and chart.png to DIR")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="OpenVINO's compiled-model cache (CACHE_DIR) for WebNN (the "
+                        "cache_dir option) and OpenVINO; after the run a second process "
+                        "measures each model's first run again, from that cache")
+    p.add_argument("--first-run-only", metavar="JSON", help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=0, help="seed of weights and inputs")
     p.add_argument("--input-shape", action="append", metavar="NAME=D1,D2,...", default=[],
                    type=_input_shape,
@@ -283,6 +305,11 @@ def _fresh_webnn_cache() -> None:
 NO_ANCHOR = "no direct-XLA anchor for this model (there is one for the built-in resnet50)"
 
 
+#: with ``--precision fast``, WebNN at exact precision as well, timed in the same rounds, so
+#: that fast/exact is a ratio of one run (``ratios["webnn_vs_webnn_exact"]``)
+EXACT_ROLE = "webnn_exact"
+
+
 def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: ProgressBar,
            where: str) -> tuple[dict[str, fw.Runtime], dict[str, Any], dict[str, str]]:
     """The runtimes of a prepared model, the failures (reported, not raised) and the roles
@@ -302,6 +329,12 @@ def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: Pr
             else:
                 runtimes[role] = runtime
         bar.advance()
+    if precision == "fast" and "webnn" in runtimes:
+        _fresh_webnn_cache()
+        try:
+            runtimes[EXACT_ROLE] = adapter.build("webnn", prepared, "exact")
+        except Exception as exc:  # noqa: BLE001 - report and go on with the others
+            failed[EXACT_ROLE] = error_info(exc)
     return runtimes, failed, absent
 
 
@@ -311,7 +344,8 @@ def _parity(runtimes: dict[str, fw.Runtime], adapter: fw.Framework, prepared: fw
     framework has other kernels (TFLite's builtin ones on quantized models) those vs the
     host's: how far apart the host's own implementations are."""
     steps = prepared.output_steps
-    pairs = [("webnn", "host"), ("native", "host"), ("webnn", "native")]
+    pairs = [("webnn", "host"), ("native", "host"), ("webnn", "native"),
+             ("webnn", EXACT_ROLE)]
     parity = {f"{a}_vs_{b}": fw.agreement(runtimes[a].outputs, runtimes[b].outputs, steps,
                                           precision)
               for a, b in pairs if a in runtimes and b in runtimes}
@@ -336,13 +370,14 @@ def _measure(entry: dict[str, Any], runtimes: dict[str, fw.Runtime], adapter: fw
                           on_round=bar.advance)
     entry["latency"] = {r: summarize(s) for r, s in samples.items()}
     entry["ratios"] = {f"webnn_vs_{other}": ratio_summary(samples["webnn"], samples[other])
-                       for other in ("host", "native")
+                       for other in ("host", "native", EXACT_ROLE)
                        if "webnn" in samples and other in samples}
     entry["first_run_s"] = {r: rt.first_run_s for r, rt in runtimes.items()}
     entry["parity"] = _parity(runtimes, adapter, prepared, args.precision)
     if "webnn" in runtimes:
         entry["coverage"] = runtimes["webnn"].coverage
-    entry["notes"] = [n for rt in runtimes.values() for n in rt.notes]
+    entry["notes"] = [n for role, rt in runtimes.items() if role != EXACT_ROLE
+                      for n in rt.notes]
 
 
 def run_job(job: Job, adapter: fw.Framework, workdir: Path, args: argparse.Namespace,
@@ -425,14 +460,138 @@ def backend_problem(backend: str, device: str | None) -> str | None:
     return None
 
 
-def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any]:
-    """Plan and run every job; the result dict of benchmarks/frameworks/results.py."""
+def warm_up_process(backend: str = fw.DEFAULT_BACKEND, device: str | None = None) -> float:
+    """Pay the process-wide one-time costs before any first run is timed, so that each
+    first run counts what its model costs, whichever runtime comes first: importing
+    OpenVINO and WebNN's backend, the providers' translator modules, and loading
+    OpenVINO's CPU plugin (a tiny model compiled once; every runtime then finds it
+    loaded). Returns the seconds it took (reported as ``process_warmup_s``)."""
     t0 = time.perf_counter()
+    from webnn_core.backends import get_backend
+
+    try:
+        get_backend(backend)
+        for module in ("webnn_providers.onnx.translator", "webnn_providers.tflite.translator"):
+            try:
+                __import__(module, fromlist=["REGISTRY"]).REGISTRY.load()
+            except ImportError:
+                pass  # that framework is not installed: its jobs say so
+        if backend == fw.DEFAULT_BACKEND:
+            import numpy as np
+            import openvino as ov
+            import openvino.opset16 as ops
+
+            x = ops.parameter([1, 4], np.float32)
+            tiny = ov.Model([ops.result(ops.relu(x))], [x], "warm-up")
+            ov.Core().compile_model(tiny, device or "CPU")
+    except Exception:  # noqa: BLE001, S110 - a broken setup is reported by the jobs
+        pass
+    return time.perf_counter() - t0
+
+
+def _precision_text(precision: str, backend: str, device: str) -> str:
+    """What WebNN computes in for ``--precision`` (and why, for fast), or the option's value
+    where no context can be made (the jobs report why)."""
+    try:
+        return str(fw.precision_choice(precision, backend, device))
+    except Exception:  # noqa: BLE001 - an unavailable backend or device is reported per job
+        return fw.webnn_precision(precision, backend, device)
+
+
+def _adapters(args: argparse.Namespace) -> dict[str, fw.Framework]:
     adapters = {n: fw.get(n, args.backend, args.device) for n in args.framework}
+    for adapter in adapters.values():
+        adapter.cache_dir = args.cache_dir
+    return adapters
+
+
+def _jobs(args: argparse.Namespace, adapters: dict[str, fw.Framework]) -> list[Job]:
     jobs = plan(args.framework, args.model, args.explicit_framework, adapters)
     problem = backend_problem(args.backend, args.device)
     if problem is not None:
         jobs = [j if j.reason else Job(j.model, j.framework, problem) for j in jobs]
+    return jobs
+
+
+def first_runs(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The ``webnn`` and ``native`` first runs of every job, nothing else (no host, no
+    timing rounds): what the second process of ``--cache-dir`` measures. Each entry:
+    model, framework, ``first_run_s`` per role, ``loaded_from_cache`` per role (whether
+    OpenVINO loaded every compiled model of that runtime from ``CACHE_DIR``)."""
+    warm_up_process(args.backend, args.device)
+    from webnn_core.backends import openvino as ov_backend
+
+    adapters = _adapters(args)
+    entries = []
+    with tempfile.TemporaryDirectory(prefix="webnn-bench-") as tmp:
+        for job in _jobs(args, adapters):
+            if job.reason is not None:
+                continue
+            entry: dict[str, Any] = {"model": _display_name(job.model),
+                                     "framework": job.framework, "first_run_s": {},
+                                     "loaded_from_cache": {}}
+            adapter = adapters[job.framework]
+            try:
+                prepared = adapter.prepare(job.model, Path(tmp), args.seed,
+                                           dict(args.input_shape))
+                for role in ("webnn", "native"):
+                    _fresh_webnn_cache()
+                    before = dict(ov_backend.DISK_CACHE)
+                    runtime = adapter.build(role, prepared, args.precision)
+                    if runtime is None:
+                        continue
+                    entry["first_run_s"][role] = runtime.first_run_s
+                    if role == "native":
+                        loaded = runtime.first_run.get("loaded_from_cache")
+                    else:
+                        after = ov_backend.DISK_CACHE
+                        loaded = (after["loaded"] > before["loaded"]
+                                  and after["compiled"] == before["compiled"])
+                    entry["loaded_from_cache"][role] = loaded
+            except Exception as exc:  # noqa: BLE001 - report and go on
+                entry.update(error_info(exc))
+            entries.append(entry)
+            gc.collect()
+    return entries
+
+
+def second_process(args: argparse.Namespace) -> dict[tuple[str, str], dict[str, Any]]:
+    """Run :func:`first_runs` in a new Python process on the same cache directory (the
+    ``--cache-dir`` measurement): (model, framework) -> its entry; empty when it fails."""
+    import json
+    import subprocess
+
+    argv = [sys.executable, "-m", "benchmarks", "--seed", str(args.seed),
+            "--precision", args.precision, "--backend", args.backend,
+            "--cache-dir", str(args.cache_dir)]
+    for name in args.framework:
+        argv += ["--framework", name]
+    for model in args.model or []:
+        argv += ["--model", model]
+    for name, dims in args.input_shape:
+        argv += ["--input-shape", f"{name}={','.join(str(d) for d in dims)}"]
+    if args.device is not None:
+        argv += ["--device", args.device]
+    with tempfile.TemporaryDirectory(prefix="webnn-bench-") as tmp:
+        path = Path(tmp) / "first_runs.json"
+        root = str(Path(__file__).resolve().parents[1])  # where ``benchmarks`` is found
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        done = subprocess.run([*argv, "--first-run-only", str(path)], capture_output=True,
+                              text=True, check=False, env=env)
+        if done.returncode != 0 or not path.exists():
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+            return {("-", "-"): {"reason": f"second process failed: {tail}"}}
+        entries = json.loads(path.read_text())
+    return {(e["model"], e["framework"]): e for e in entries}
+
+
+def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any]:
+    """Plan and run every job; the result dict of benchmarks/frameworks/results.py."""
+    t0 = time.perf_counter()
+    warmup_s = warm_up_process(args.backend, args.device)
+    adapters = _adapters(args)
+    jobs = _jobs(args, adapters)
     units = 1 + len(fw.ROLES) + args.warmup + args.runs
     bar = ProgressBar(sum(units for j in jobs if j.reason is None), stream)
     entries = []
@@ -444,20 +603,43 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> dict[str, Any
                 continue
             entries.append(run_job(job, adapters[job.framework], Path(tmp), args, bar))
             gc.collect()
+    if args.cache_dir is not None:
+        bar.stage(f"first runs in a second process from the cache in {args.cache_dir}")
+        cached = second_process(args)
+        for entry in entries:
+            found = cached.get((entry["model"], entry["framework"]))
+            if found is not None:
+                entry["first_run_cached_s"] = found.get("first_run_s", {})
+                entry["loaded_from_cache"] = found.get("loaded_from_cache", {})
+                if "reason" in found:
+                    entry["cached_reason"] = found["reason"]
     bar.close()
     device = args.device or DEFAULT_DEVICES.get(args.backend, "CPU")
     settings = {"runs": args.runs, "warmup": args.warmup, "precision": args.precision,
-                "webnn_precision": fw.webnn_precision(args.precision, args.backend, device),
+                "webnn_precision": _precision_text(args.precision, args.backend, device),
                 "frameworks": args.framework, "models": args.model, "seed": args.seed,
-                "backend": args.backend, "device": device}
+                "backend": args.backend, "device": device, "cache_dir": args.cache_dir,
+                "onednn_primitive_cache": os.environ.get(ONEDNN_CACHE_VARIABLE)}
     return {"settings": settings, "environment": _environment(args.backend, device),
-            "results": entries,
+            "results": entries, "process_warmup_s": warmup_s,
             "wall_s": time.perf_counter() - t0}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks``; 0 unless nothing could run at all."""
     args = parse_args(argv)
+    if argv is None:  # the command line (not a caller's process, e.g. the tests')
+        # oneDNN (inside OpenVINO's CPU plugin) keeps the kernels it generated for a layer
+        # shape process-wide: the runtime compiling a model second would find the first
+        # one's kernels (WebNN always builds before OpenVINO). Without that cache every
+        # first run generates its kernels, as in a fresh process (set before OpenVINO
+        # loads; compiled models keep theirs, so inference is unchanged)
+        os.environ.setdefault(ONEDNN_CACHE_VARIABLE, "0")
+    if args.first_run_only:
+        import json
+
+        Path(args.first_run_only).write_text(json.dumps(first_runs(args)))
+        return 0
     result = run(args)
     print(out.format_table(result))
     if args.out:

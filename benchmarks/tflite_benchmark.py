@@ -18,9 +18,9 @@ model:
   PERFORMANCE_HINT LATENCY), run through a reused infer request with zero-copy inputs;
 - (c) ``xnnpack``: the interpreter with its defaults (no delegate; the default op resolver
   applies XNNPACK), ``num_threads=2``;
-- (d) ``webnn_fast``: as (a) with ``WebNNDelegate(precision=FAST_PRECISION)`` (bfloat16: the
-  reduced precision ``webnn_core`` accepts besides float16, and the one this CPU has);
-- (e) ``openvino_fast``: as (b) with the same reduced precision
+- (d) ``webnn_fast``: as (a) with ``WebNNDelegate(precision=FAST_PRECISION)`` ("fast": the
+  backend's fastest precision for the CPU, bfloat16 only with AMX, else float32);
+- (e) ``openvino_fast``: as (b) with the same choice
   (``OpenVINOBackend(precision=FAST_PRECISION).config``).
 
 One timed call is what a user does per inference: for the interpreters ``set_tensor`` of each

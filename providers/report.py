@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def precision_note(context: Any) -> str:
+    """The report's precision line for an MLContext: empty for plain float32."""
+    choice = context.precision
+    return "" if choice.requested == "float32" else str(choice)
+
+
 @dataclass
 class NodeReport:
     """One node and whether WebNN takes it (``reason``/``kind`` say why not)."""
@@ -47,6 +53,9 @@ class PartitionReport:
     host: str = "the host"
     #: nodes folded into constants before partitioning (labels; see onnx.folding)
     folded: list[str] = field(default_factory=list)
+    #: what float32 partitions compute in, where the context was asked for anything but
+    #: float32 (``str(MLContext.precision)``: for "fast", the backend's choice and why)
+    precision: str = ""
 
     @property
     def fallback(self) -> list[NodeReport]:
@@ -69,6 +78,7 @@ class PartitionReport:
                            for group in self.partition_nodes()],
             "fallback": [n.as_dict() for n in self.fallback],
             "folded": list(self.folded),
+            "precision": self.precision,
         }
 
     def summary(self) -> str:
@@ -77,6 +87,8 @@ class PartitionReport:
         for k, group in enumerate(self.partition_nodes()):
             ops = ", ".join(n.op_type for n in group[:8]) + (" ..." if len(group) > 8 else "")
             lines.append(f"  partition {k}: {len(group)} node(s): {ops}")
+        if self.precision:
+            lines.append(f"  precision: {self.precision}")
         if self.folded:
             lines.append(f"  folded into constants before partitioning: {len(self.folded)} "
                          "node(s)")

@@ -59,7 +59,9 @@ OPTION_TABLE: tuple[Option, ...] = (
     Option("backend", "openvino", "the WebNN backend, by its registered name"),
     Option("device", None, "the backend's device (its own default when unset)"),
     Option("power_preference", "default", "'default', 'high-performance' or 'low-power'"),
-    Option("precision", "float32", "the precision the backend computes float32 graphs in"),
+    Option("precision", "float32", "what float32 graphs compute in: 'float32', a reduced "
+           "precision the device has, or 'fast' (the backend's fastest for the device; "
+           "the partition report says which and why)"),
     Option("cache_dir", None, "where the backend caches compiled graphs"),
 )
 #: the option names, in table order

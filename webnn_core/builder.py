@@ -65,16 +65,24 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
         return operand
 
     # -- spec §api-mlgraphbuilder-constant ------------------------------------------------
-    def constant(self, *args: Any) -> MLOperand:
+    def constant(self, *args: Any, copy: bool = True) -> MLOperand:
         """``constant(descriptor, buffer)``, ``constant(data_type, value)`` (a scalar),
-        ``constant(tensor)`` (a constant MLTensor) or ``constant(ndarray)``."""
+        ``constant(tensor)`` (a constant MLTensor) or ``constant(ndarray)``.
+
+        The data is copied (the spec's semantics: the caller may reuse its buffer). With
+        ``copy=False`` a numpy buffer that already has the descriptor's dtype and C order is
+        taken by reference (the providers' path: host weights are not copied twice): the
+        caller promises not to change it. At :meth:`build` the graph keeps such an array
+        as is when numpy owns its memory (or an immutable ``bytes`` object holds it) and
+        copies it once otherwise (a view of a host framework's memory, which the graph may
+        outlive); a builder that never builds (a support check) copies nothing."""
         self._check_can_build("constant")
         if len(args) == 1 and isinstance(args[0], MLTensor):
             return self._constant_from_tensor(args[0])
         if len(args) == 1 and isinstance(args[0], np.ndarray):
             array = args[0]
             desc = MLOperandDescriptor(data_type_of(array.dtype), array.shape)
-            return self._constant_from_buffer(desc, array)
+            return self._constant_from_buffer(desc, array, copy)
         if len(args) == 2 and isinstance(args[0], str):
             data_type = check_data_type(args[0], "constant: dataType")
             value = args[1]
@@ -87,13 +95,14 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
             return operand
         if len(args) == 2:
             desc = MLOperandDescriptor.coerce(args[0])
-            return self._constant_from_buffer(desc, args[1])
+            return self._constant_from_buffer(desc, args[1], copy)
         raise fail("constant", "expected (descriptor, buffer), (dataType, value), (tensor) "
                                "or (ndarray)")
 
-    def _constant_from_buffer(self, desc: MLOperandDescriptor, buffer: Any) -> MLOperand:
+    def _constant_from_buffer(self, desc: MLOperandDescriptor, buffer: Any,
+                              copy: bool = True) -> MLOperand:
         self._check_descriptor("constant", desc)
-        array = _buffer_to_array("constant", buffer, desc)
+        array = _buffer_to_array("constant", buffer, desc, copy)
         operand = self._new_operand(desc, "constant")
         self._constants[operand.id] = array
         return operand
@@ -124,7 +133,7 @@ class MLGraphBuilder(*OperatorMixins):  # type: ignore[misc]
                                     "wrap it in identity() to output it")
         nodes, used_inputs = _collect(outputs.values())
         constants = {
-            o.id: self._constants[o.id]
+            o.id: _owned(self._constants[o.id])
             for n in nodes for o in n.inputs if o is not None and o.kind == "constant"
         }
         inputs = {name: op for name, op in self._inputs.items() if op.id in used_inputs}
@@ -220,8 +229,28 @@ def _collect(outputs: Sequence[MLOperand] | Any) -> tuple[list[Node], set[int]]:
     return order, inputs
 
 
-def _buffer_to_array(op: str, buffer: Any, desc: MLOperandDescriptor) -> np.ndarray:
-    """Copy ``buffer`` (numpy array, bytes-like or sequence of numbers) for ``desc``."""
+def _owns_memory(array: np.ndarray) -> bool:
+    """Whether ``array``'s memory is numpy's own (the array's or a base array's) or an
+    immutable ``bytes`` object's: memory that lives as long as the array does."""
+    base: Any = array
+    while isinstance(base, np.ndarray):
+        if base.flags.owndata:
+            return True
+        base = base.base
+    return isinstance(base, bytes)
+
+
+def _owned(array: np.ndarray) -> np.ndarray:
+    """``array`` when its memory lives as long as it does, else an owned copy (a constant
+    taken with ``copy=False`` over a host framework's memory, copied once at build)."""
+    return array if _owns_memory(array) else np.array(array, copy=True, order="C")
+
+
+def _buffer_to_array(op: str, buffer: Any, desc: MLOperandDescriptor,
+                     copy: bool = True) -> np.ndarray:
+    """Copy ``buffer`` (numpy array, bytes-like or sequence of numbers) for ``desc``; with
+    ``copy=False`` a numpy array of ``desc``'s dtype in C order is taken by reference (a
+    reshaped view)."""
     dtype = desc.numpy_dtype
     if isinstance(buffer, np.ndarray):
         array = buffer
@@ -234,6 +263,8 @@ def _buffer_to_array(op: str, buffer: Any, desc: MLOperandDescriptor) -> np.ndar
         if array.size != desc.element_count:
             raise fail(op, f"buffer has {array.size} elements, descriptor needs "
                            f"{desc.element_count}")
+        if not copy and array.dtype == dtype and array.flags.c_contiguous:
+            return array.reshape(desc.shape)
         return np.array(array, dtype=dtype, copy=True, order="C").reshape(desc.shape)
     if isinstance(buffer, (bytes, bytearray, memoryview)):
         raw = bytes(buffer)

@@ -7,8 +7,10 @@ exact semantics, or any registered one) and the chosen backend's own options, wh
 backend validates (:meth:`Backend.create`). The built-ins take:
 
 - ``device``: OpenVINO device name, default "CPU" (the reference runs on "CPU" only);
-- ``precision``: "float32" (default: float32 graphs compute in float32) or reduced
-  precision "bfloat16"/"float16" where the device has it (OpenVINO only);
+- ``precision``: "float32" (default: float32 graphs compute in float32), reduced
+  precision "bfloat16"/"float16" where the device has it (OpenVINO; the XLA backend also
+  takes "tf32"), or "fast": the fastest precision the backend knows for the device, float32
+  where none is faster (:attr:`MLContext.precision` says which and why);
 - ``cache_dir``: directory for OpenVINO's compiled-model cache (default: in memory only;
   the reference ignores it).
 """
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .backends import get_backend
-from .backends.base import Backend
+from .backends.base import Backend, PrecisionChoice
 from .errors import InvalidStateError, OutOfMemoryError, ValidationError
 from .graph import MLGraph
 from .spec_tables import TENSOR_LIMITS
@@ -56,6 +58,13 @@ class MLContext:
     def backend_name(self) -> str:
         """The name the backend was created under (``create_context(backend=...)``)."""
         return self._backend_name
+
+    @property
+    def precision(self) -> PrecisionChoice:
+        """What float32 graphs compute in on this context (not in the spec, which leaves
+        it to the implementation): the ``precision`` option asked for, the precision the
+        backend chose and why (``str()`` of it reads as one line)."""
+        return self._backend.precision_choice
 
     @property
     def is_lost(self) -> bool:

@@ -10,7 +10,7 @@ translates.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +97,9 @@ class MLGraph:
     _compiled: CompiledGraph | None = field(default=None, repr=False)
     _destroyed: bool = False
     _fingerprint: str | None = field(default=None, repr=False)
+    _structure_key: str | None = field(default=None, repr=False)
+    _constant_order: list[int] = field(default_factory=list, repr=False)
+    _constants_digest: str | None = field(default=None, repr=False)
 
     @property
     def input_descriptors(self) -> dict[str, MLOperandDescriptor]:
@@ -134,12 +137,13 @@ class MLGraph:
                                     "is lost")
         compiled.dispatch(inputs, outputs)
 
-    def fingerprint(self) -> str:
-        """A hash of topology, options, descriptors and constant bytes: equal graphs built
-        twice share a compiled model."""
-        if self._fingerprint is None:
+    def _structure(self) -> tuple[str, list[int]]:
+        """The structure key (see :meth:`structure_key`) and the constant operand ids in
+        the order it meets them (the order :meth:`constants_digest` hashes their bytes)."""
+        if self._structure_key is None:
             h = hashlib.blake2b(digest_size=20)
             local: dict[int, int] = {}
+            order: list[int] = []
 
             def ref(operand: MLOperand | None) -> str:
                 if operand is None:
@@ -152,16 +156,52 @@ class MLGraph:
             for name, operand in sorted(self.inputs.items()):
                 h.update(f"in {name} {ref(operand)}\n".encode())
             for node in self.nodes:
-                new_constants = [o for o in node.inputs
-                                 if o is not None and o.kind == "constant" and o.id not in local]
-                for operand in new_constants:
-                    h.update(f"const {ref(operand)}\n".encode())
-                    data = np.ascontiguousarray(self.constants[operand.id])
-                    h.update(memoryview(data).cast("B"))  # no copy of the weights
+                for operand in node.inputs:
+                    if operand is not None and operand.kind == "constant" and \
+                            operand.id not in local:
+                        h.update(f"const {ref(operand)}\n".encode())
+                        order.append(operand.id)
                 ins = ",".join(ref(o) for o in node.inputs)
                 outs = ",".join(ref(o) for o in node.outputs)
                 h.update(f"{node.op}({ins})->{outs} {sorted(node.attrs.items())!r}\n".encode())
             for name, operand in sorted(self.outputs.items()):
                 h.update(f"out {name} {ref(operand)}\n".encode())
-            self._fingerprint = h.hexdigest()
+            self._structure_key = h.hexdigest()
+            self._constant_order = order
+        return self._structure_key, self._constant_order
+
+    def structure_key(self) -> str:
+        """A hash of topology, options and descriptors (constants' data types and shapes
+        included, not their bytes): cheap, whatever the weights weigh. Graphs with equal
+        fingerprints have equal structure keys; graphs with equal structure keys are equal
+        when their :meth:`constants_digest` are too."""
+        return self._structure()[0]
+
+    def constants_digest(self) -> str:
+        """A hash of every constant's bytes, in the order the structure key meets them (their
+        sizes follow from the structure). Computed on first use only: a backend's cache
+        asks for it when a graph of the same structure is already cached, so a first build
+        never reads the weights to hash them."""
+        if self._constants_digest is None:
+            self._constants_digest = constants_digest(self.constants, self._structure()[1])
+        return self._constants_digest
+
+    def fingerprint(self) -> str:
+        """A hash of topology, options, descriptors and constant bytes: equal graphs built
+        twice share a compiled model (:meth:`structure_key` + :meth:`constants_digest`)."""
+        if self._fingerprint is None:
+            self._fingerprint = hashlib.blake2b(
+                f"{self.structure_key()} {self.constants_digest()}".encode(),
+                digest_size=20).hexdigest()
         return self._fingerprint
+
+
+def constants_digest(constants: Mapping[int, np.ndarray], order: Sequence[int]) -> str:
+    """The hash of the bytes of ``constants`` (operand id -> array) taken in ``order``:
+    :meth:`MLGraph.constants_digest` (SHA-256: with the CPU's SHA extensions about twice
+    blake2b's speed)."""
+    h = hashlib.sha256()
+    for operand_id in order:
+        data = np.ascontiguousarray(constants[operand_id])
+        h.update(memoryview(data).cast("B"))  # no copy of the weights
+    return h.hexdigest()

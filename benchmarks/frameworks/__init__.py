@@ -20,6 +20,7 @@ from .base import (
     Framework,
     Prepared,
     Runtime,
+    precision_choice,
     webnn_precision,
 )
 from .onnxruntime import OnnxRuntime
@@ -28,7 +29,7 @@ from .parity import agreement
 from .tflite import TFLite
 
 __all__ = ["DEFAULT_BACKEND", "FRAMEWORKS", "PRECISIONS", "ROLES", "Framework", "Prepared",
-           "Runtime", "agreement", "get", "webnn_precision"]
+           "Runtime", "agreement", "get", "precision_choice", "webnn_precision"]
 
 #: name -> adapter class, in the order of the table
 FRAMEWORKS: dict[str, type[Framework]] = {"onnxruntime": OnnxRuntime, "opencv": OpenCV,

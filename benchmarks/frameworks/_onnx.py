@@ -21,7 +21,7 @@ import onnx
 from webnn_providers.testing import onnx_models as model_zoo
 
 from . import openvino
-from .base import Framework, Prepared, Runtime
+from .base import Framework, Prepared, Runtime, precision_choice
 
 #: (workdir, model, seed) -> (prepared model, inputs whose batch was fixed to 1)
 _CACHE: dict[tuple[str, str, int], tuple[model_zoo.Model, list[str]]] = {}
@@ -138,13 +138,14 @@ def prepared(framework: str, model: str, workdir: Path, seed: int,
 
 
 def native_runtime(prepared: Prepared, precision: str, names: list[str] | None = None,
-                   device: str = "CPU") -> Runtime:
+                   device: str = "CPU", cache_dir: str | None = None) -> Runtime:
     """OpenVINO reading the ONNX file (:func:`benchmarks.frameworks.openvino.native_runtime`
-    with WebNN's backend configuration) on ``device``; outputs in the order of ``names``
-    (default: the ONNX graph's outputs)."""
+    with WebNN's backend configuration, ``CACHE_DIR`` ``cache_dir``) on ``device``; outputs
+    in the order of ``names`` (default: the ONNX graph's outputs)."""
     return openvino.native_runtime(prepared.path, list(prepared.inputs.items()),
                                    names or prepared.extra["output_names"],
-                                   openvino.config(precision, device), device=device)
+                                   openvino.config(precision, device, cache_dir),
+                                   device=device)
 
 
 class OnnxFramework(Framework):
@@ -174,6 +175,6 @@ class OnnxFramework(Framework):
         if why is not None:
             raise RuntimeError(why)
         device = self.webnn_device() if self.backend == "xla" else "cpu"
-        options = self.webnn_options(precision)
-        anchor_precision = options["precision"] if self.backend == "xla" else "float32"
+        anchor_precision = (precision_choice(precision, self.backend, device).precision
+                            if self.backend == "xla" else "float32")
         return xla_anchor.anchor_runtime(prepared, device, anchor_precision)

@@ -36,13 +36,11 @@ from typing import Any
 
 import numpy as np
 
-#: ``--precision`` value -> WebNN ``precision`` (and the OpenVINO precision hint behind it)
-PRECISIONS = {"exact": "float32", "fast": "bfloat16"}
-#: ``--precision`` value -> the XLA backend's ``precision`` per device: exact is float32 at
-#: ``lax.Precision.HIGHEST``; fast is TF32 on the GPU and bfloat16 operands on the CPU
-#: (XLA:CPU has no TF32: there "tf32" would compute exactly the float32 result)
-XLA_PRECISIONS = {"gpu": {"exact": "float32", "fast": "tf32"},
-                  "cpu": {"exact": "float32", "fast": "bfloat16"}}
+#: ``--precision`` value -> WebNN's ``precision`` option on every backend: exact is float32;
+#: fast is "fast", the backend's fastest precision for the device (OpenVINO: bfloat16 only
+#: with AMX, float16 on GPUs; XLA: TF32 on GPUs ...), which OpenVINO's column and the
+#: direct-XLA anchor use as well (:func:`precision_choice`)
+PRECISIONS = {"exact": "float32", "fast": "fast"}
 #: the backend of the default run and its device name
 DEFAULT_BACKEND = "openvino"
 DEFAULT_DEVICES = {"openvino": "CPU", "xla": "cpu"}
@@ -52,12 +50,19 @@ ROLES = ("host", "webnn", "native")
 
 def webnn_precision(precision: str, backend: str = DEFAULT_BACKEND,
                     device: str | None = None) -> str:
-    """The backend's ``precision`` option for ``--precision`` ("exact" or "fast") on
-    ``device`` (see :data:`PRECISIONS`, :data:`XLA_PRECISIONS`)."""
-    if backend == "xla":
-        kind = "gpu" if (device or "cpu").lower() in ("gpu", "cuda") else "cpu"
-        return XLA_PRECISIONS[kind][precision]
+    """The backend's ``precision`` option for ``--precision`` ("exact" or "fast")."""
     return PRECISIONS[precision]
+
+
+def precision_choice(precision: str, backend: str = DEFAULT_BACKEND,
+                     device: str | None = None) -> Any:
+    """What WebNN's context computes float32 graphs in for ``--precision`` on ``backend`` /
+    ``device`` (a ``PrecisionChoice``: ``.precision`` and why)."""
+    import webnn_core as webnn
+
+    options = {"device": device} if device else {}
+    return webnn.ml.create_context(backend=backend, precision=PRECISIONS[precision],
+                                   **options).precision
 
 
 @dataclass
@@ -108,6 +113,9 @@ class Framework(ABC):
     #: WebNN's backend and device (None: the backend's default); see :meth:`target`
     backend: str = DEFAULT_BACKEND
     device: str | None = None
+    #: OpenVINO's compiled-model cache directory for ``webnn`` (the ``cache_dir`` option)
+    #: and ``native`` (``CACHE_DIR``); None: no disk cache (``--cache-dir``)
+    cache_dir: str | None = None
 
     def target(self, backend: str = DEFAULT_BACKEND, device: str | None = None) -> None:
         """Run the ``webnn`` runtimes on ``backend`` / ``device`` (None: the backend's
@@ -126,9 +134,12 @@ class Framework(ABC):
 
     def webnn_options(self, precision: str) -> dict[str, str]:
         """``backend``, ``device`` and ``precision`` options of WebNN's context for
-        ``--precision``."""
-        return {"backend": self.backend, "device": self.webnn_device(),
-                "precision": webnn_precision(precision, self.backend, self.webnn_device())}
+        ``--precision`` (and ``cache_dir`` when set)."""
+        options = {"backend": self.backend, "device": self.webnn_device(),
+                   "precision": webnn_precision(precision, self.backend, self.webnn_device())}
+        if self.cache_dir is not None:
+            options["cache_dir"] = self.cache_dir
+        return options
 
     @abstractmethod
     def available(self) -> str | None:

@@ -151,4 +151,5 @@ class OnnxRuntime(_onnx.OnnxFramework):
         return runtime
 
     def native(self, prepared: Prepared, precision: str) -> Runtime:
-        return _onnx.native_runtime(prepared, precision, device=self.webnn_device())
+        return _onnx.native_runtime(prepared, precision, device=self.webnn_device(),
+                                    cache_dir=self.cache_dir)

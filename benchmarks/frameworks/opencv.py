@@ -51,9 +51,10 @@ class OpenCV(_onnx.OnnxFramework):
         options = self.webnn_options(precision)
         fast = options["precision"]
         t0 = time.perf_counter()
+        cache = {"cache_dir": options["cache_dir"]} if "cache_dir" in options else {}
         net = webnn_cv.readNet(prepared.path, backend=options["backend"],
                                device=options["device"],
-                               precision=None if fast == "float32" else fast)
+                               precision=None if fast == "float32" else fast, **cache)
         net.setPreferableBackend(cv2.dnn.DNN_BACKEND_WEBNN)
         net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
         runtime = self._runtime("webnn", net, prepared, t0)
@@ -62,7 +63,7 @@ class OpenCV(_onnx.OnnxFramework):
 
     def native(self, prepared: Prepared, precision: str) -> Runtime:
         return _onnx.native_runtime(prepared, precision, _out_names(prepared),
-                                    device=self.webnn_device())
+                                    device=self.webnn_device(), cache_dir=self.cache_dir)
 
     def _runtime(self, role: str, net: Any, prepared: Prepared, t0: float) -> Runtime:
         """The runtime of a configured net: the first forward ends its first-run time."""

@@ -22,12 +22,14 @@ from .base import PRECISIONS, Runtime
 NON_COMPUTE = {"Parameter", "Result", "Const", "Input", "Output"}
 
 
-def config(precision: str = "exact", device: str = "CPU") -> dict[str, Any]:
+def config(precision: str = "exact", device: str = "CPU",
+           cache_dir: str | None = None) -> dict[str, Any]:
     """The compile configuration of WebNN's OpenVINO backend for ``--precision`` (the native
-    runtimes use it too)."""
+    runtimes use it too); with ``cache_dir``, OpenVINO's ``CACHE_DIR``."""
     from webnn_core.backends.openvino import OpenVINOBackend
 
-    return dict(OpenVINOBackend(device=device, precision=PRECISIONS[precision]).config)
+    return dict(OpenVINOBackend(device=device, precision=PRECISIONS[precision],
+                                cache_dir=cache_dir).config)
 
 
 def compile_file(path: str, device: str, config: dict[str, Any],
@@ -118,6 +120,8 @@ def native_runtime(path: str, inputs: Sequence[tuple[str, np.ndarray]],
     t2 = time.perf_counter()
     first = {"read_model_s": steps["read_model_s"], "compile_s": steps["compile_s"],
              "first_infer_s": t2 - t1, "total_s": t2 - t0}
+    if "CACHE_DIR" in config:
+        first["loaded_from_cache"] = bool(compiled.get_property("LOADED_FROM_CACHE"))
     return Runtime(role, label, call, outputs, t2 - t0, notes=notes, first_run=first,
                    extra={"compiled": compiled, "reshaped_inputs": reshaped,
                           "input_types": [p.get_element_type().get_type_name()

@@ -16,6 +16,10 @@ the host's:
   requantized values may flip a step);
 - other integer/bool outputs: equal.
 
+Float outputs shaped like class scores (``[batch, classes]``, trailing 1s aside, at least
+two classes) also report ``top1_agree``: the same top-scoring class in every row (what a
+reduced precision must keep on the classification nets; informational, not the verdict).
+
 Outputs whose element counts match but whose shapes differ (OpenCV keeps trailing 1s) are
 compared flattened; any other shape mismatch is a disagreement.
 """
@@ -104,9 +108,24 @@ def _compare_one(actual: np.ndarray, expected: np.ndarray, step: float | None,
         rtol, atol = FLOAT_TOLERANCE[precision]
         out.update(rule="float", tolerance=rtol * scale + atol,
                    agree=bool(np.isfinite(max_abs) and max_abs <= rtol * scale + atol))
+        top1 = top1_agreement(a, e)
+        if top1 is not None:
+            out["top1_agree"] = top1
     else:
         out.update(rule="equal", agree=max_abs == 0.0)
     return out
+
+
+def top1_agreement(actual: np.ndarray, expected: np.ndarray) -> bool | None:
+    """Whether both pick the same class in every row of class scores; None for outputs
+    not shaped ``[batch, classes]`` (trailing 1s dropped)."""
+    shape = list(expected.shape)
+    while len(shape) > 2 and shape[-1] == 1:
+        shape.pop()
+    if len(shape) != 2 or shape[1] < 2:
+        return None
+    a, e = actual.reshape(shape), expected.reshape(shape)
+    return bool(np.array_equal(np.argmax(a, axis=1), np.argmax(e, axis=1)))
 
 
 def agreement(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray],
@@ -119,6 +138,9 @@ def agreement(actual: Sequence[np.ndarray], expected: Sequence[np.ndarray],
     steps = list(steps) + [None] * (len(expected) - len(steps))
     per = [_compare_one(a, e, s, precision) for a, e, s in zip(actual, expected, steps)]
     result: dict[str, Any] = {"agree": all(p["agree"] for p in per), "outputs": per}
+    top1 = [p["top1_agree"] for p in per if "top1_agree" in p]
+    if top1:
+        result["top1_agree"] = all(top1)
     rel = [p["max_rel_diff"] for p in per if "max_rel_diff" in p]
     if rel:
         result["max_rel_diff"] = max(rel)

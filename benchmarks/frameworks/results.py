@@ -28,8 +28,9 @@ from .parity import QUANTIZED_SHARE
 CSV_COLUMNS = (
     "model", "framework", "status", "precision", "host", "host_median_ms", "host_p90_ms",
     "webnn_median_ms", "webnn_p90_ms", "native_median_ms", "native_p90_ms", "webnn_vs_host",
-    "webnn_vs_native", "webnn_nodes", "nodes", "webnn_share", "partitions",
-    "host_first_run_s", "webnn_first_run_s", "native_first_run_s", "webnn_agrees",
+    "webnn_vs_native", "fast_vs_exact", "webnn_nodes", "nodes", "webnn_share", "partitions",
+    "host_first_run_s", "webnn_first_run_s", "native_first_run_s",
+    "webnn_first_run_cached_s", "native_first_run_cached_s", "webnn_agrees",
     "native_agrees", "webnn_max_rel_diff", "native_max_rel_diff", "reason")
 ROLE_TITLES = {"host": "host", "webnn": "WebNN", "native": "OpenVINO"}
 #: (column title, short title, chart label) of the third runtime per WebNN backend
@@ -237,9 +238,68 @@ def format_table(result: dict[str, Any]) -> str:
     notes = _notes(result["results"], role_titles(s))
     if notes:
         lines += [""] + notes
+    fast = precision_lines(result)
+    if fast:
+        lines += [""] + fast
+    cached = cached_lines(result)
+    if cached:
+        lines += [""] + cached
     if "wall_s" in result:
-        lines += ["", f"wall time {result['wall_s']:.0f} s"]
+        warm = result.get("process_warmup_s")
+        warm = f" (process warm-up before the first job {warm:.2f} s)" if warm else ""
+        lines += ["", f"wall time {result['wall_s']:.0f} s{warm}"]
     return "\n".join(lines)
+
+
+def precision_lines(result: dict[str, Any]) -> list[str]:
+    """With ``--precision fast``: per model, WebNN fast / WebNN exact (medians of the same
+    rounds) and fast's error against float32 (the host's outputs): max relative difference
+    (quantized outputs: the largest difference in quantization steps) and, on class scores,
+    whether the top-1 class is the same."""
+    rows = [e for e in result["results"] if "webnn_vs_webnn_exact" in e.get("ratios", {})]
+    if not rows:
+        return []
+    lines = [f"fast vs exact: WebNN at {result['settings'].get('webnn_precision', 'fast')} "
+             "and at float32 in the same rounds",
+             f"{'model':18} {'framework':11} {'fast/exact':>10} {'max rel vs f32':>15} "
+             f"{'top-1':>6}"]
+    for e in rows:
+        error = e.get("parity", {}).get("webnn_vs_host", {})
+        steps = [p["max_steps"] for p in error.get("outputs", []) if p.get("rule") == "steps"]
+        rel = error.get("max_rel_diff")
+        shown = (f"{max(steps):.0f} steps" if steps else "-" if rel is None else f"{rel:.2g}")
+        top1 = error.get("top1_agree")
+        lines.append(f"{e['model'][:18]:18} {e['framework']:11} "
+                     f"{_ratio(e, 'webnn_vs_webnn_exact'):>9.2f}x {shown:>15} "
+                     f"{'-' if top1 is None else ('yes' if top1 else 'NO'):>6}")
+    return lines
+
+
+def cached_lines(result: dict[str, Any]) -> list[str]:
+    """With ``--cache-dir``: each model's first run in this process (compiled, written to
+    the cache) and in a second process (read from it), WebNN and OpenVINO side by side."""
+    rows = [e for e in result["results"] if "first_run_cached_s" in e]
+    if not rows:
+        return []
+    where = result["settings"].get("cache_dir")
+    lines = [*textwrap.wrap(
+        f"first run s with OpenVINO's compiled-model cache ({where}): this process "
+        "(compiles, writes the cache) / a second process (reads it); loaded: whether the "
+        "second process loaded every compiled model from the cache", 100),
+             f"{'model':18} {'framework':11} {'WebNN s':>13} {'OpenVINO s':>13} "
+             f"{'WebNN/OV 2nd':>12} {'loaded WebNN/OV':>16}"]
+    for e in rows:
+        first, cached = e.get("first_run_s", {}), e["first_run_cached_s"]
+        loaded = e.get("loaded_from_cache", {})
+        ratio = (f"{cached['webnn'] / cached['native']:.2f}x"
+                 if cached.get("webnn") and cached.get("native") else "-")
+        flags = "/".join("yes" if loaded.get(r) else ("no" if r in loaded else "-")
+                         for r in ("webnn", "native"))
+        lines.append(f"{e['model'][:18]:18} {e['framework']:11} "
+                     f"{_pair(first.get('webnn'), cached.get('webnn'), '.2f'):>13} "
+                     f"{_pair(first.get('native'), cached.get('native'), '.2f'):>13} "
+                     f"{ratio:>12} {flags:>16}")
+    return lines
 
 
 # -- files -----------------------------------------------------------------------------------
@@ -256,8 +316,11 @@ def csv_row(e: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
         row[f"{role}_median_ms"] = _latency(e, role, "median_ms")
         row[f"{role}_p90_ms"] = _latency(e, role, "p90_ms")
         row[f"{role}_first_run_s"] = _first(e, role)
+    for role in ("webnn", "native"):
+        row[f"{role}_first_run_cached_s"] = e.get("first_run_cached_s", {}).get(role)
     row.update(webnn_vs_host=_ratio(e, "webnn_vs_host"),
                webnn_vs_native=_ratio(e, "webnn_vs_native"),
+               fast_vs_exact=_ratio(e, "webnn_vs_webnn_exact"),
                webnn_nodes=cov.get("delegated"), nodes=cov.get("nodes"),
                webnn_share=cov.get("share"), partitions=cov.get("partitions"))
     for role in ("webnn", "native"):

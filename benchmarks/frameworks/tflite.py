@@ -127,7 +127,8 @@ class TFLite(Framework):
         options = self.webnn_options(precision)
         # the default run passes no device: the delegate's default (OpenVINO's "CPU")
         delegate = WebNNDelegate(backend=options["backend"], device=self.device,
-                                 precision=options["precision"])
+                                 precision=options["precision"],
+                                 cache_dir=options.get("cache_dir"))
         return interpreter_runtime("webnn", self.labels["webnn"], prepared.path,
                                    prepared.inputs, delegate)
 
@@ -135,7 +136,8 @@ class TFLite(Framework):
         return native_runtime("native", prepared.path, prepared.inputs,
                               prepared.extra["input_details"],
                               prepared.extra["output_details"],
-                              openvino.config(precision, self.webnn_device()))
+                              openvino.config(precision, self.webnn_device(),
+                                              self.cache_dir))
 
     def host_alternative(self, prepared: Prepared) -> tuple[str, list[np.ndarray]] | None:
         """TFLite's builtin kernels (no XNNPACK) on a model with quantized outputs."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import webnn_core as webnn
 
 from ..partition import partition
-from ..report import NodeReport, PartitionReport
+from ..report import NodeReport, PartitionReport, precision_note
 from .model import GraphInfo
 from .translator import check_graph
 
@@ -37,6 +37,7 @@ def analyze(context: webnn.MLContext, graph: GraphInfo, predecessors: Sequence[S
     for node, verdict in zip(graph.nodes, verdicts, strict=True):
         nodes.append(NodeReport(node.index, node.name, node.op_type, node.domain,
                                 verdict.supported, verdict.reason, verdict.kind))
-    report = PartitionReport(nodes, provider=provider, host=host)
+    report = PartitionReport(nodes, provider=provider, host=host,
+                             precision=precision_note(context))
     report.partitions = partition(predecessors, [n.supported for n in nodes])
     return report

@@ -7,6 +7,7 @@ only ever see these classes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,25 +193,82 @@ def node_info(node: onnx.NodeProto, index: int, opsets: dict[str, int]) -> NodeI
                     tuple(node.output), attrs)
 
 
+#: initializers with more elements than this are left out of the model shape inference reads
+#: (:func:`shape_skeleton`): weights, never a shape, pads, axes or scales
+SKELETON_MAX_ELEMENTS = 4096
+
+
+def copy_fields(source: Any, target: Any, skip: tuple[str, ...]) -> None:
+    """Copy the set fields of protobuf message ``source`` into ``target``, but ``skip``
+    (e.g. a model without its graph: no copy of the weights)."""
+    for fd, value in source.ListFields():
+        if fd.name in skip:
+            continue
+        repeated = fd.is_repeated if hasattr(fd, "is_repeated") else \
+            fd.label == fd.LABEL_REPEATED
+        if repeated:
+            getattr(target, fd.name).extend(value)
+        elif fd.message_type is not None:
+            getattr(target, fd.name).CopyFrom(value)
+        else:
+            setattr(target, fd.name, value)
+
+
+def shape_skeleton(model: onnx.ModelProto,
+                   max_elements: int = SKELETON_MAX_ELEMENTS) -> onnx.ModelProto:
+    """``model`` for ONNX shape inference: initializers of more than ``max_elements``
+    elements are declared as graph inputs of their type and dims instead of carrying their
+    data. Shape inference (and its data propagation) reads the values of shape-like
+    constants only, so it infers the same shapes, without serializing the weights to C++
+    and back (ResNet-50: 100 MB each way). ``model`` itself when it has no such
+    initializer."""
+    graph = model.graph
+    big = [init for init in graph.initializer
+           if math.prod(init.dims) > max_elements]
+    if not big:
+        return model
+    skeleton = onnx.ModelProto()
+    copy_fields(model, skeleton, ("graph",))
+    copy_fields(graph, skeleton.graph, ("initializer",))
+    dropped = {init.name for init in big}
+    skeleton.graph.initializer.extend(init for init in graph.initializer
+                                      if init.name not in dropped)
+    declared = {vi.name for vi in graph.input}
+    skeleton.graph.input.extend(
+        onnx.helper.make_tensor_value_info(init.name, init.data_type, list(init.dims))
+        for init in big if init.name not in declared)
+    return skeleton
+
+
+def infer_shapes(model: onnx.ModelProto, data_prop: bool = False) -> onnx.ModelProto:
+    """ONNX shape inference on :func:`shape_skeleton` of ``model``: a model whose
+    ``graph.input``, ``graph.value_info`` and ``graph.output`` hold the inferred types and
+    shapes (its big initializers are missing: read those from ``model``)."""
+    return onnx.shape_inference.infer_shapes(shape_skeleton(model), data_prop=data_prop)
+
+
 def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) -> GraphInfo:
     """The :class:`GraphInfo` of an ONNX model (file path or ModelProto).
 
-    Runs ONNX shape inference first so that intermediate values have shapes. Raises
+    Runs ONNX shape inference first so that intermediate values have shapes (on the
+    model's :func:`shape_skeleton`: the weights stay in Python). Raises
     :class:`InvalidModelError` (a ValueError naming the tensor) for an initializer or
     tensor attribute with negative dims or data that does not match its dims; a negative
     dimension in a declared shape is read as unknown (as ONNX Runtime and OpenCV do).
     """
     if isinstance(model, str):
         model = onnx.load(model)
+    inferred = model
     if infer_shapes:
         try:
-            model = onnx.shape_inference.infer_shapes(model)
+            inferred = _infer_shapes(model)
         except Exception:  # noqa: BLE001 - a model ONNX cannot infer still has its own info
             pass
     graph = model.graph
+    typed = inferred.graph
     opsets = {o.domain if o.domain != "ai.onnx" else "": o.version for o in model.opset_import}
     values: dict[str, ValueInfo] = {}
-    for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
+    for vi in list(typed.input) + list(typed.value_info) + list(typed.output):
         elem, shape = _shape_of(vi.type)
         values[vi.name] = ValueInfo(vi.name, elem, shape)
     for init in graph.initializer:
@@ -224,6 +282,9 @@ def from_onnx_model(model: onnx.ModelProto | str, *, infer_shapes: bool = True) 
     initializers = {init.name for init in graph.initializer}
     inputs = [vi.name for vi in graph.input if vi.name not in initializers]
     return GraphInfo(nodes, values, inputs, [vi.name for vi in graph.output])
+
+
+_infer_shapes = infer_shapes  # from_onnx_model's keyword hides the function
 
 
 def _attribute_proto(key: str, value: Any) -> onnx.AttributeProto:

@@ -43,6 +43,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from ..onnx import GraphInfo, group_io
+from ..onnx.model import copy_fields
 from ..partition import partition
 from ..report import PartitionReport
 
@@ -265,7 +266,7 @@ def rewrite(model: onnx.ModelProto, graph: GraphInfo, groups: list[Group], keys:
     del new_graph.input[:]
     new_graph.input.extend(kept_inputs)
     result = onnx.ModelProto()
-    result.CopyFrom(model)
+    copy_fields(model, result, ("graph",))  # not the source graph's weights: 100 MB each
     result.graph.CopyFrom(new_graph)
     return result
 

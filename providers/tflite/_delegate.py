@@ -32,7 +32,7 @@ import numpy as np
 
 import webnn_core as webnn
 
-from ..report import NodeReport, PartitionReport
+from ..report import NodeReport, PartitionReport, precision_note
 from ..runtime import ProviderOptionError, VariantCache, ViewCache, create_context
 from . import _abi
 from ._builtin_codes import BUILTIN_CODES
@@ -146,7 +146,8 @@ class WebNNDelegate:
                                     "custom" if custom else "", verdict.supported,
                                     verdict.reason, verdict.kind))
         _leave_constant_producers(model, nodes)
-        report = PartitionReport(nodes, provider=NAME, host="TFLite")
+        report = PartitionReport(nodes, provider=NAME, host="TFLite",
+                                 precision=precision_note(self.context))
         with self._lock:
             self._reports.append(report)
             del self._reports[:-8]

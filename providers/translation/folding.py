@@ -98,11 +98,17 @@ class ConstantFolder(Generic[Node, Key]):
 
     def fold(self, nodes: Sequence[Node], known: Mapping[Key, np.ndarray],
              keep: Collection[Key] = ()) -> Folded[Key]:
-        """One pass over ``nodes`` (in topological order) from the values ``known``."""
-        values: dict[Key, np.ndarray] = dict(known)
+        """One pass over ``nodes`` (in topological order) from the values ``known`` (read
+        only for the inputs of nodes that may fold: a lazy mapping is never read whole)."""
+        values: dict[Key, np.ndarray] = {}
+
+        def lookup(key: Key) -> np.ndarray | None:
+            value = values.get(key)
+            return known.get(key) if value is None else value
+
         result: Folded[Key] = Folded()
         for position, node in enumerate(nodes):
-            folded = self.node_values(node, values.get)
+            folded = self.node_values(node, lookup)
             if folded is None or any(k in keep for k in self.host.outputs(node)):
                 continue
             values.update(folded)

@@ -1,5 +1,10 @@
 """Operands every host translator makes the same way: constants and input descriptors.
 
+Constants go to the builder by reference (``constant(..., copy=False)``): a support check's
+scratch builder copies no weights, and a built graph copies only those over host memory it
+does not own (WebNN's builder decides at ``build``); translators never write an array after
+handing it over.
+
 WebNN has no bool and no empty tensors (WebNN §api-mloperanddescriptor: every dimension is a
 positive integer), so both host models' booleans travel as uint8 0/1 and an empty constant or
 input refuses the node (the host runs it).
@@ -24,7 +29,7 @@ def new_constant(builder: webnn.MLGraphBuilder, array: np.ndarray | Any,
     array = np.asarray(array)
     if data_type is not None:
         array = array.astype(webnn.MLOperandDescriptor(data_type, ()).numpy_dtype)
-    return builder.constant(np.require(array, requirements="C"))
+    return builder.constant(np.require(array, requirements="C"), copy=False)
 
 
 def constant_operand(builder: webnn.MLGraphBuilder, value: np.ndarray, data_type: str | None,
@@ -37,7 +42,7 @@ def constant_operand(builder: webnn.MLGraphBuilder, value: np.ndarray, data_type
     if value.size == 0:
         raise Unsupported(f"{label}: empty constant {what}", "shape")
     array = value.astype(np.uint8) if is_bool else value
-    return builder.constant(np.require(array, requirements="C"))
+    return builder.constant(np.require(array, requirements="C"), copy=False)
 
 
 def descriptor(data_type: str | None, shape: Sequence[int], what: str

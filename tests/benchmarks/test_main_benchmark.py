@@ -240,6 +240,17 @@ def test_agreement_float_rule() -> None:
     assert not agreement([ref, ref], [ref], [None])["agree"]
 
 
+def test_agreement_top1_on_class_scores() -> None:
+    scores = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]], np.float32)
+    same = agreement([scores + 0.01], [scores], [None], "fast")
+    assert same["top1_agree"] and same["outputs"][0]["top1_agree"]
+    swapped = scores[:, [1, 0, 2]]
+    assert agreement([swapped], [scores], [None], "fast")["top1_agree"] is False
+    nchw = agreement([scores.reshape(2, 3, 1, 1)], [scores.reshape(2, 3, 1, 1)], [None])
+    assert nchw["top1_agree"]
+    assert "top1_agree" not in agreement([np.zeros((2, 3, 4))], [np.zeros((2, 3, 4))], [None])
+
+
 def test_agreement_quantized_rule() -> None:
     ref = np.zeros(200, np.int8)
     off = ref.copy()
@@ -322,10 +333,14 @@ def test_opencv_adapter_with_stand_in_provider(onnx_path: str,
         return Net(path)
 
     monkeypatch.setattr(webnn_cv, "readNet", read_net, raising=False)
-    e = entry(run(["--framework", "opencv", "--model", onnx_path, "--precision", "fast",
-                   *QUICK]), "opencv")
+    result = run(["--framework", "opencv", "--model", onnx_path, "--precision", "fast", *QUICK])
+    e = entry(result, "opencv")
+    assert "fast/exact" in results.format_table(result)
     assert e["status"] == "ok", e
-    assert calls == [{"backend": "openvino", "device": "CPU", "precision": "bfloat16"}]
+    # fast, then WebNN at exact precision in the same rounds (fast/exact of one run)
+    assert [c["precision"] for c in calls] == ["fast", None]
+    assert all(c["backend"] == "openvino" and c["device"] == "CPU" for c in calls)
+    assert "webnn_vs_webnn_exact" in e["ratios"] and "webnn_exact" in e["latency"]
     assert e["coverage"] == {"nodes": 2, "delegated": 2, "share": 1.0, "partitions": 1,
                              "fallback": {}, "fallback_reasons": {}}
     assert e["parity"]["webnn_vs_host"]["agree"] and e["parity"]["native_vs_host"]["agree"]
@@ -392,3 +407,21 @@ def test_progress_bar_lines() -> None:
     assert stream.getvalue().splitlines() == [
         "[............................]   0% preparing",
         "[##############..............]  50% timing"]
+
+
+def test_cache_dir_second_process(onnx_path: str, tmp_path: Path) -> None:
+    """--cache-dir: WebNN and OpenVINO compile into OpenVINO's cache in this process, and
+    a second process finds every compiled model there (first runs reported, no timing
+    asserted)."""
+    cache = tmp_path / "cache"
+    result = run(["--framework", "onnxruntime", "--model", onnx_path, *QUICK,
+                  "--cache-dir", str(cache)])
+    e = entry(result, "onnxruntime")
+    assert e["status"] == "ok" and result["settings"]["cache_dir"] == str(cache)
+    assert any(cache.iterdir())
+    assert set(e["first_run_cached_s"]) == {"webnn", "native"}
+    assert e["loaded_from_cache"] == {"webnn": True, "native": True}
+    assert result["process_warmup_s"] >= 0
+    assert "loaded WebNN/OV" in results.format_table(result)
+    row = results.csv_row(e, result["settings"])
+    assert row["webnn_first_run_cached_s"] != ""

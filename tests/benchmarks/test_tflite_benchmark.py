@@ -11,6 +11,8 @@ import json
 import numpy as np
 import pytest
 
+import webnn_core as webnn
+
 pytest.importorskip("ai_edge_litert")
 
 from benchmarks import tflite_benchmark  # noqa: E402
@@ -32,8 +34,10 @@ def test_result_structure(result: dict) -> None:
     assert result["num_threads"] == tflite_benchmark.NUM_THREADS
     assert result["openvino_config"]["INFERENCE_PRECISION_HINT"] == "f32"
     assert result["openvino_config"]["PERFORMANCE_HINT"] == "LATENCY"
-    assert result["fast_precision"] == "bfloat16"
-    assert result["openvino_fast_config"]["INFERENCE_PRECISION_HINT"] == "bf16"
+    assert result["fast_precision"] == "fast"
+    chosen = webnn.ml.create_context(precision="fast").precision.precision
+    assert result["openvino_fast_config"]["INFERENCE_PRECISION_HINT"] == {
+        "float32": "f32", "bfloat16": "bf16", "float16": "f16"}[chosen]
     assert [m["model"] for m in result["models"]] == MODELS
     for m in result["models"]:
         assert m["runtimes"] == list(tflite_benchmark.RUNTIMES) and not m["failed"]

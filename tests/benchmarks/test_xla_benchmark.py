@@ -71,27 +71,22 @@ def test_parse_rejects(argv: list[str], message: str, capsys: pytest.CaptureFixt
 
 
 def test_precision_mapping() -> None:
-    """exact/fast keep their meaning, in each backend's precision names."""
-    assert fw.webnn_precision("exact") == "float32"
-    assert fw.webnn_precision("fast") == "bfloat16"
-    assert fw.webnn_precision("exact", "xla", "gpu") == "float32"
-    assert fw.webnn_precision("fast", "xla", "gpu") == "tf32"
-    assert fw.webnn_precision("fast", "xla", "cuda") == "tf32"
-    assert fw.webnn_precision("fast", "xla", "cpu") == "bfloat16"
-    assert fw.webnn_precision("exact", "xla", None) == "float32"
-
-
-def test_precision_names_are_the_xla_backends() -> None:
+    """exact is float32 everywhere; fast is each backend's "fast", resolved per device into
+    what OpenVINO's column and the anchor use too."""
+    for backend in ("openvino", "xla"):
+        assert fw.webnn_precision("exact", backend) == "float32"
+        assert fw.webnn_precision("fast", backend) == "fast"
+    assert fw.precision_choice("exact").precision == "float32"
     _jax()
     from webnn_core.backends.xla import XLA_PRECISIONS
 
-    assert {fw.webnn_precision(p, "xla", d) for p in fw.PRECISIONS
-            for d in ("cpu", "gpu")} <= set(XLA_PRECISIONS)
+    choice = fw.precision_choice("fast", "xla", "cpu")
+    assert choice.requested == "fast" and choice.precision in XLA_PRECISIONS
 
 
 def test_adapters_take_backend_and_device() -> None:
     ort = fw.get("onnxruntime", "xla", "gpu")
-    assert ort.webnn_options("fast") == {"backend": "xla", "device": "gpu", "precision": "tf32"}
+    assert ort.webnn_options("fast") == {"backend": "xla", "device": "gpu", "precision": "fast"}
     assert ort.labels["native"] == "XLA direct (jax.lax)"
     assert fw.get("onnxruntime").labels["native"] == "OpenVINO"  # the class is untouched
     assert fw.get("tflite", "xla").webnn_options("exact") == {
@@ -106,7 +101,7 @@ def test_default_run_unchanged(onnx_path: str) -> None:
     the third runtime, the same table header and options as before."""
     assert fw.get("onnxruntime").webnn_options("exact") == {
         "backend": "openvino", "device": "CPU", "precision": "float32"}
-    assert fw.get("onnxruntime").webnn_options("fast")["precision"] == "bfloat16"
+    assert fw.get("onnxruntime").webnn_options("fast")["precision"] == "fast"
     assert results.HEADER == (
         f"{'model':18} {'framework':11} {'host ms':>13} {'WebNN ms':>13} "
         f"{'OpenVINO ms':>13} {'WebNN/':>7} {'WebNN/':>7} {'WebNN took':>20}  "

@@ -166,18 +166,34 @@ def test_compile_cache_and_clear_cache():
     np.testing.assert_array_equal(ctx.compute(first, {"x": x})["y"], [0, 0, 2])
 
 
-def test_constants_stay_on_device():
-    ctx = _ctx()
+def test_constants_compiled_in_within_the_budget(monkeypatch):
+    """Constants are part of the executable (no argument per call) while their total fits
+    EMBED_BUDGET_BYTES, smallest first; the rest stay device buffers passed to each call.
+    Results are the same either way."""
+    from webnn_core.backends import xla
+
     w = np.arange(6, dtype=np.float32).reshape(2, 3)
-    b = webnn.MLGraphBuilder(ctx)
-    x = b.input("x", D("float32", [1, 2]))
-    graph = b.build({"y": b.matmul(x, b.constant(D("float32", [2, 3]), w))})
-    compiled = graph._compiled
-    assert isinstance(compiled, XLAGraph)
-    (constant,) = compiled._exe.constants
-    assert isinstance(constant, jax.Array)
-    np.testing.assert_array_equal(ctx.compute(graph, {"x": np.ones((1, 2), np.float32)})["y"],
-                                  [[3, 5, 7]])
+    bias = np.array([1, 2, 3], np.float32)
+
+    def build(ctx):
+        b = webnn.MLGraphBuilder(ctx)
+        x = b.input("x", D("float32", [1, 2]))
+        y = b.add(b.matmul(x, b.constant(D("float32", [2, 3]), w)),
+                  b.constant(D("float32", [3]), bias))
+        return b.build({"y": y})
+
+    for budget, args in ((xla.EMBED_BUDGET_BYTES, 0), (bias.nbytes, 1), (0, 2)):
+        monkeypatch.setattr(xla, "EMBED_BUDGET_BYTES", budget)
+        xla.XLABackend.clear_cache()
+        ctx = _ctx()
+        graph = build(ctx)
+        compiled = graph._compiled
+        assert isinstance(compiled, XLAGraph)
+        assert len(compiled._exe.constants) == args
+        assert all(isinstance(c, jax.Array) for c in compiled._exe.constants)
+        np.testing.assert_array_equal(
+            ctx.compute(graph, {"x": np.ones((1, 2), np.float32)})["y"], [[4, 7, 10]])
+    xla.XLABackend.clear_cache()
 
 
 # -- tensors and dispatch ----------------------------------------------------------------

@@ -14,10 +14,12 @@ keep them in device buffers.
 
 from __future__ import annotations
 
+import functools
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,8 +28,45 @@ from ..errors import ValidationError
 from ..graph import MLGraph
 from ..types import DATA_TYPES, MLOperandDescriptor
 
+#: the ``precision`` value asking for the fastest precision the context's device runs (each
+#: backend resolves it into a :class:`PrecisionChoice`)
+FAST = "fast"
 #: values of the ``precision`` context option (a backend may support fewer)
-PRECISIONS = ("float32", "bfloat16", "float16")
+PRECISIONS = ("float32", "bfloat16", "float16", FAST)
+
+
+@dataclass(frozen=True)
+class PrecisionChoice:
+    """What a context computes float32 graphs in: ``precision`` for the ``requested``
+    option value, and why. "float32" is exact; anything else is a reduced precision the
+    user allowed: explicitly, or through "fast", which a backend resolves per device to the
+    fastest precision it measured that keeps the accuracy rule, else float32."""
+
+    requested: str
+    precision: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.requested == self.precision:
+            return self.precision
+        return f"{self.precision} (asked for {self.requested}: {self.reason})"
+
+
+EXACT = PrecisionChoice("float32", "float32")
+
+
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """The host CPU's feature flags as Linux reports them (empty where /proc/cpuinfo is
+    absent): what "fast" precision choices look at (``amx_bf16``, ``avx512_bf16``)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
 
 
 @dataclass
@@ -167,6 +206,8 @@ class Backend(ABC):
     #: the create_context options this backend takes besides the spec's MLContextOptions
     context_options: ClassVar[tuple[str, ...]] = ()
     registry: Registry
+    #: the precision float32 graphs compute in (set by backends that take ``precision``)
+    precision_choice: PrecisionChoice = EXACT
 
     # -- context creation (spec §api-ml-createcontext) ----------------------------------------
     @classmethod

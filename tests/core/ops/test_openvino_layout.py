@@ -81,6 +81,28 @@ def test_transposes_sink_through_pads(mode):
     assert_backends_agree(lambda b: _nhwc_pad_block(b, mode), {"x": x}, atol=1e-4)
 
 
+def _dequantized_weights(b: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand]:
+    """An int8 weight with a zero zero-point dequantized, times a float input: the
+    emitter's Convert to float32 of float32 values and ``x - 0`` compute nothing."""
+    rng = np.random.default_rng(7)
+    x = b.input("x", D("float32", [3, 4]))
+    q = b.constant(rng.integers(-128, 128, (3, 4), dtype=np.int8))
+    scale = b.constant(np.full((3, 1), 0.25, np.float32))
+    zero = b.constant(np.zeros((3, 1), np.int8))
+    return {"y": b.mul(x, b.dequantize_linear(q, scale, zero))}
+
+
+def test_identity_operations_are_dropped():
+    b = webnn.MLGraphBuilder(webnn.ml.create_context())
+    model = translate(b.build(_dequantized_weights(b)))
+    ops = model.get_ordered_ops()
+    assert not [op for op in ops if op.get_type_name() == "Subtract"]
+    assert not [op for op in ops if op.get_type_name() == "Convert"
+                and op.get_input_element_type(0) == op.get_output_element_type(0)]
+    x = np.random.default_rng(2).uniform(-2, 2, (3, 4)).astype(np.float32)
+    assert_backends_agree(_dequantized_weights, {"x": x}, ulp=0)
+
+
 def test_reduced_precision_compile_failure_falls_back_to_float32(monkeypatch):
     """Reduced precision is a permission: a graph the CPU plugin cannot compile in bf16
     (seen with int8 FakeQuantize graphs) compiles in float32 instead of failing."""

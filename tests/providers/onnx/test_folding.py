@@ -744,3 +744,63 @@ def test_translator_supports_folded_transformer_style_shapes():
     got = run_graph(context("reference"), graph, {"x": x})
     (want,) = _reference(model, {"x": x})
     np.testing.assert_array_equal(got["y"], want)
+
+
+# -- the numpy fast path of Unsqueeze / Squeeze ----------------------------------------------
+@pytest.mark.parametrize("op, shape, axes, opset", [
+    ("Unsqueeze", (3,), [1, 2], 11), ("Unsqueeze", (3, 4), [-1, 0], 13),
+    ("Unsqueeze", (), [0], 13), ("Squeeze", (1, 3, 1), [0, -1], 13),
+    ("Squeeze", (1, 3, 1), [2], 11)])
+def test_squeeze_unsqueeze_fold_as_onnx_reference_computes(op, shape, axes, opset):
+    """Exporters write an Unsqueeze per BatchNormalization parameter (DenseNet-121: 242);
+    they fold with numpy, to exactly onnx.reference's value."""
+    from webnn_providers.onnx.folding import _evaluate, _squeeze_or_unsqueeze
+
+    x = rng.standard_normal(shape).astype(np.float32)
+    if opset >= 13:
+        node = helper.make_node(op, ["x", "a"], ["y"])
+        known = {"x": x, "a": np.array(axes, np.int64)}
+    else:
+        node = helper.make_node(op, ["x"], ["y"], axes=axes)
+        known = {"x": x}
+    fast = _squeeze_or_unsqueeze(node, known)["y"]
+    slow = _evaluate(node, known, opset)["y"]
+    assert fast.shape == slow.shape and fast.dtype == slow.dtype
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_squeeze_unsqueeze_fast_path_leaves_the_unusual_to_onnx_reference():
+    from webnn_providers.onnx.folding import _squeeze_or_unsqueeze
+
+    x = np.zeros((1, 3), np.float32)
+    no_axes = helper.make_node("Squeeze", ["x"], ["y"])
+    bad_axis = helper.make_node("Squeeze", ["x", "a"], ["y"])
+    repeated = helper.make_node("Unsqueeze", ["x", "a"], ["y"])
+    assert _squeeze_or_unsqueeze(no_axes, {"x": x}) is None
+    assert _squeeze_or_unsqueeze(bad_axis, {"x": x, "a": np.array([1], np.int64)}) is None
+    assert _squeeze_or_unsqueeze(repeated, {"x": x, "a": np.array([0, 0], np.int64)}) is None
+
+
+def test_folding_reads_only_the_initializers_it_folds(monkeypatch):
+    """Weights are never converted to arrays by the folder (ResNet-50: 100 MB): only the
+    inputs of nodes that may fold are read."""
+    import webnn_providers.onnx.folding as folding
+
+    read = []
+    real = folding.numpy_helper.to_array
+
+    def counted(tensor, *args, **kwargs):
+        read.append(tensor.name)
+        return real(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(folding.numpy_helper, "to_array", counted)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    model = _model(
+        [helper.make_node("Conv", ["x", "w"], ["c"]),
+         helper.make_node("Unsqueeze", ["s", "axes"], ["s4"]),
+         helper.make_node("Mul", ["c", "s4"], ["y"])],
+        [_vi("x", F32, [1, 3, 5, 5])], [_vi("y", F32, [1, 4, 3, 3])],
+        {"w": w, "s": np.ones(4, np.float32), "axes": np.array([1, 2], np.int64)})
+    result = fold_constants(model)
+    assert _op_types(result.model) == ["Conv", "Mul"]
+    assert "w" not in read and {"s", "axes"} <= set(read)

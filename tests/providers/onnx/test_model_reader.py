@@ -115,3 +115,34 @@ def test_to_onnx_model_round_trip_at_the_lowest_ir_version():
     x = np.array([[0.5, 1.0, -7.0], [2.0, 3.0, 4.0]], np.float32)
     run = ort.InferenceSession(rebuilt.SerializeToString(), providers=["CPUExecutionProvider"])
     np.testing.assert_array_equal(run.run(None, {"x": x})[0], np.maximum(x + [1, -2, 3], 0))
+
+
+def test_shape_inference_skips_the_weights_and_infers_the_same_shapes():
+    """from_onnx_model infers shapes on the model's skeleton (big initializers declared as
+    inputs, no data): the same shapes as inference on the whole model, shape-like
+    constants (a Reshape target) still read."""
+    from webnn_providers.onnx.model import SKELETON_MAX_ELEMENTS, shape_skeleton
+
+    w = np.random.default_rng(0).standard_normal((64, 32, 3, 3)).astype(np.float32)
+    assert w.size > SKELETON_MAX_ELEMENTS
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+         helper.make_node("Reshape", ["c", "shape"], ["r"]),
+         helper.make_node("Relu", ["r"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w, "w"),
+         numpy_helper.from_array(np.array([1, 64, 36], np.int64), "shape")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    skeleton = shape_skeleton(model)
+    assert [i.name for i in skeleton.graph.initializer] == ["shape"]
+    assert "w" in [i.name for i in skeleton.graph.input]
+    full = onnx.shape_inference.infer_shapes(model)
+    expected = {vi.name: vi.type for vi in [*full.graph.value_info, *full.graph.output]}
+    info = from_onnx_model(model)
+    assert info.values["c"].shape == (1, 64, 6, 6) and info.values["y"].shape == (1, 64, 36)
+    for name in ("c", "r", "y"):
+        dims = tuple(d.dim_value for d in expected[name].tensor_type.shape.dim)
+        assert info.values[name].shape == dims
+    assert info.inputs == ["x"] and info.values["w"].constant is not None
+    np.testing.assert_array_equal(info.values["w"].constant, w)

@@ -9,8 +9,10 @@ Emitters live in one module per operator family and register with :data:`registr
 - A few WebNN decompositions of operators WebNN lacks become OpenVINO's own operator when
   they match it exactly (``_fusion.py``: local response normalization -> ``LRN``).
 - Compiled models are cached by the graph's fingerprint (in memory, shared by contexts of
-  equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; on disk via OpenVINO's
-  ``CACHE_DIR`` when the context has a ``cache_dir``).
+  equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; weights are hashed only
+  when a graph of the same structure is cached, ``_cache.py``; on disk via OpenVINO's
+  ``CACHE_DIR`` when the context has a ``cache_dir``). The ``ov.Model`` shares the graph's
+  constant arrays rather than copying them.
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
   over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
 - OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers, so
@@ -27,7 +29,6 @@ import logging
 import pkgutil
 import queue
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -35,6 +36,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
 from openvino._pyopenvino import InferRequest as _PyInferRequest
+from openvino.op import Constant as _Constant
 
 from ...errors import NotSupportedError, OperationError, OutOfMemoryError, is_out_of_memory
 from ...graph import MLGraph
@@ -53,9 +55,13 @@ from ..base import (
     check_cache_dir_option,
     check_device_option,
 )
+from ._cache import CompiledCache
+from ._constants import bind_constants, constant_feeds, constant_parameters
 from ._exact import NARROWED_RANGE
 from ._fusion import find_fusions
-from ._layout import sink_transposes
+from ._layout import drop_identities, sink_transposes
+from ._precision import HINTS as PRECISION_HINTS
+from ._precision import choose as choose_precision
 from ._registry import NeedsReference, registry
 
 for _mod in pkgutil.iter_modules(__path__):
@@ -63,12 +69,15 @@ for _mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_mod.name}")
 
 _LOG = logging.getLogger("webnn")
-_PRECISION = {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}
 _CORE: ov.Core | None = None
 _CORE_LOCK = threading.Lock()
-#: compiled models shared by all contexts with equal settings: key -> ov.CompiledModel
-_COMPILED: OrderedDict[tuple, ov.CompiledModel] = OrderedDict()
 _COMPILED_MAX = 32
+#: compiled models shared by all contexts with equal settings, by (structure key, device,
+#: configuration) and constants digest (see ._cache: a first build hashes no weights)
+_COMPILED = CompiledCache(_COMPILED_MAX)
+#: compiles under a ``cache_dir`` in this process: how many OpenVINO loaded from its
+#: ``CACHE_DIR`` and how many it compiled (and cached); read by the benchmarks
+DISK_CACHE = {"loaded": 0, "compiled": 0}
 
 
 def core() -> ov.Core:
@@ -107,8 +116,7 @@ class OpenVINOBackend(Backend):
     @classmethod
     def clear_cache(cls) -> None:
         """Forget the in-memory compiled models (OpenVINO's ``CACHE_DIR`` stays)."""
-        with _CORE_LOCK:
-            _COMPILED.clear()
+        _COMPILED.clear()
 
     @staticmethod
     def compiled_model(graph: MLGraph) -> ov.CompiledModel | None:
@@ -127,13 +135,8 @@ class OpenVINOBackend(Backend):
                                     f"available (available: {c.available_devices})")
         self.device = device
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
-        if precision != "float32":
-            caps = c.get_property(device, "OPTIMIZATION_CAPABILITIES")
-            want = {"bfloat16": "BF16", "float16": "FP16"}[precision]
-            if want not in caps:
-                raise NotSupportedError(f"create_context: device {device} has no {precision} "
-                                        f"support (capabilities: {caps})")
-        config["INFERENCE_PRECISION_HINT"] = _PRECISION[precision]
+        self.precision_choice = choose_precision(c, device, precision)
+        config["INFERENCE_PRECISION_HINT"] = PRECISION_HINTS[self.precision_choice.precision]
         if power_preference == "low-power":
             config["INFERENCE_NUM_THREADS"] = 1
         if cache_dir is not None:
@@ -160,11 +163,8 @@ class OpenVINOBackend(Backend):
                       "would narrow to 32 bits; the graph runs on the numpy reference")
             return _reference(graph)
         config = self._config_for(graph)
-        key = (graph.fingerprint(), self.device, tuple(sorted(config.items())))
-        with _CORE_LOCK:
-            compiled = _COMPILED.get(key)
-            if compiled is not None:
-                _COMPILED.move_to_end(key)
+        key = (graph.structure_key(), self.device, tuple(sorted(config.items())))
+        compiled = _COMPILED.get(key, graph)
         if compiled is None:
             try:
                 model = translate(graph)
@@ -177,10 +177,10 @@ class OpenVINOBackend(Backend):
                                          ) from exc
                 raise
             compiled = _compile_with_fallback(self.device, config, model)
-            with _CORE_LOCK:
-                _COMPILED[key] = compiled
-                while len(_COMPILED) > _COMPILED_MAX:
-                    _COMPILED.popitem(last=False)
+            if "CACHE_DIR" in config:
+                loaded = bool(compiled.get_property("LOADED_FROM_CACHE"))
+                DISK_CACHE["loaded" if loaded else "compiled"] += 1
+            _COMPILED.put(key, graph, compiled)
         return OpenVINOGraph(compiled, graph)
 
 
@@ -253,7 +253,15 @@ def translate(graph: MLGraph) -> ov.Model:
         params.append(param)
         values[operand.id] = param.output(0)
     for operand_id, array in graph.constants.items():
-        values[operand_id] = ops.constant(array).output(0)
+        # the model shares the graph's constant arrays (never written, see
+        # MLGraphBuilder.build) instead of copying them (the bare Constant: opset's
+        # constant() inspects its signature on every call)
+        shared = _shareable(array)
+        values[operand_id] = (_Constant(array) if shared is None else
+                              _Constant(shared, shared_memory=True)).output(0)
+    # constants OpenVINO would flush or fold (float32 -0 and subnormals, constant-only
+    # computations) are Parameters after the inputs, bound once per request (._constants)
+    params += constant_parameters(graph, values)
     fusions, fused_away = find_fusions(graph)
     for node in graph.nodes:
         if id(node) in fused_away:
@@ -279,8 +287,41 @@ def translate(graph: MLGraph) -> ov.Model:
             value = ops.identity(value).output(0)
         res = ops.result(value)
         res.set_friendly_name(name)
+        # named outputs (inputs are named too): OpenVINO's CACHE_DIR key of an in-memory
+        # model covers tensor names, and unnamed ones take process-unique counters, so a
+        # second process would never find the compiled model it cached
+        res.output(0).get_tensor().set_names({name})
         results.append(res)
-    return sink_transposes(ov.Model(results, params, "webnn"))
+    return sink_transposes(drop_identities(ov.Model(results, params, "webnn")))
+
+
+class _ImmutableMemory:
+    """The memory of an immutable ``bytes`` object, exposed as a writeable array: OpenVINO
+    shares only writeable arrays' memory, and never writes a Constant's data. Keeps the
+    array (and so the bytes) alive as long as the alias."""
+
+    __slots__ = ("owner", "__array_interface__")
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.owner = array
+        self.__array_interface__ = {**array.__array_interface__,
+                                    "data": (array.__array_interface__["data"][0], False)}
+
+
+def _shareable(array: np.ndarray) -> np.ndarray | None:
+    """``array`` as an ``ov.op.Constant`` may share it: a writeable C-order array as it is,
+    a read-only view of an immutable ``bytes`` object (an ONNX initializer's data) through
+    :class:`_ImmutableMemory`; None (copy it) otherwise."""
+    if not array.flags.c_contiguous:
+        return None
+    if array.flags.writeable:
+        return array
+    base = array.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if not isinstance(base, bytes):
+        return None
+    return np.asarray(_ImmutableMemory(array))
 
 
 def in_narrowed_range(array: np.ndarray) -> bool:
@@ -353,6 +394,7 @@ class OpenVINOGraph(CompiledGraph):
         # start_async + wait for large ones (3.2 MB: 86 us vs 200 us synchronous).
         out_bytes = sum(o.descriptor.byte_length for o in graph.outputs.values())
         self._sync = out_bytes < _ASYNC_FROM_BYTES
+        self._constant_feeds = constant_feeds(graph)
         self._pool: queue.SimpleQueue[_Request] = queue.SimpleQueue()
         self._pool.put(self._new_request("build"))
 
@@ -363,6 +405,7 @@ class OpenVINOGraph(CompiledGraph):
     def _new_request(self, what: str) -> _Request:
         try:
             request = self._compiled.create_infer_request()
+            bind_constants(request, len(self._input_names), self._constant_feeds)
         except (RuntimeError, MemoryError) as exc:
             raise platform_error(what, "OpenVINO failed to create an infer request", exc
                                  ) from exc

@@ -20,9 +20,11 @@ from ...errors import NotSupportedError
 from ...graph import MLGraph
 from ...types import to_enum
 from ..base import (
+    FAST,
     PRECISIONS,
     Backend,
     CompiledGraph,
+    PrecisionChoice,
     check_cache_dir_option,
     check_device_option,
 )
@@ -53,11 +55,16 @@ class ReferenceBackend(Backend):
             raise NotSupportedError(f"create_context: the reference backend runs on CPU "
                                     f"only, not {device!r}")
         precision = to_enum(options.get("precision", "float32"), "precision", PRECISIONS)
-        if precision != "float32":
+        if precision not in ("float32", FAST):
             raise NotSupportedError("create_context: the reference backend computes in "
                                     "the graph's own precision only")
         check_cache_dir_option(options)
-        return cls()
+        backend = cls()
+        if precision == FAST:
+            backend.precision_choice = PrecisionChoice(
+                FAST, "float32", "the reference backend computes each graph in its own "
+                "precision")
+        return backend
 
     def __init__(self) -> None:
         self.registry = registry

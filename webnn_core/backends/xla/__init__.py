@@ -7,16 +7,20 @@ semantics they mirror) and register with :data:`registry`; see :mod:`._registry`
   NotSupportedError when jax has no such device.
 - Exact by default (``precision`` "float32"): float32 computes in float32 and every
   convolution and matrix product runs at ``lax.Precision.HIGHEST`` (no TF32). "tf32",
-  "bfloat16" and "float16" allow reduced precision for those products only on request.
+  "bfloat16" and "float16" allow reduced precision for those products only on request;
+  "fast" picks per device (:func:`choose_precision`): TF32 on the GPU, bfloat16 operands on
+  CPUs with native bfloat16 dot products, else float32.
 - 64-bit integers are exact: tracing, compiling, transfers and runs happen inside a scoped
   ``jax.enable_x64(True)`` (thread-local), so the process-wide ``jax_enable_x64`` that the
   user's own JAX code sees never changes.
 - float16 follows the reference backend: each operator computes on float32-widened values
   and rounds once to float16.
 - Compiled executables are cached by (graph fingerprint, device, precision): the
-  fingerprint covers topology, options, input shapes and constant bytes. Constants are put
-  on the device once per cache entry; a call makes one host-to-device transfer per input
-  and one device-to-host transfer per output. :meth:`XLABackend.clear_cache` empties it.
+  fingerprint covers topology, options, input shapes and constant bytes. Constants are
+  compiled into the executable (:data:`EMBED_BUDGET_BYTES`; any beyond it are put on the
+  device once per cache entry and passed to each call); a call hands host inputs to the
+  executable, which moves each to the device as part of the call, and copies each output
+  back once. :meth:`XLABackend.clear_cache` empties it.
 - MLTensors live on the device (:class:`XLATensorStorage`), so ``dispatch`` on tensors
   moves no data through the host.
 """
@@ -40,11 +44,15 @@ from ...errors import NotSupportedError
 from ...graph import MLGraph, Node
 from ...types import MLOperandDescriptor, to_enum
 from ..base import (
+    EXACT,
+    FAST,
     Backend,
     CompiledGraph,
+    PrecisionChoice,
     TensorStorage,
     check_cache_dir_option,
     check_device_option,
+    cpu_flags,
 )
 from ._registry import DotSettings, registry, set_dot_settings
 
@@ -53,7 +61,7 @@ for _mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_mod.name}")
 
 #: values of the ``precision`` option
-XLA_PRECISIONS = ("float32", "tf32", "bfloat16", "float16")
+XLA_PRECISIONS = ("float32", "tf32", "bfloat16", "float16", FAST)
 _DOT_SETTINGS = {
     "float32": DotSettings(lax.Precision.HIGHEST, None),
     "tf32": DotSettings(lax.Precision.DEFAULT, None),
@@ -65,6 +73,15 @@ _LOCK = threading.RLock()
 #: (fingerprint, device, precision) -> _Executable, least recently used first
 _CACHE: OrderedDict[tuple[str, str, str], _Executable] = OrderedDict()
 _CACHE_MAX = 64
+#: constants are compiled into the executable, smallest first, up to this many bytes in
+#: all; the rest are device buffers passed to every call. Embedded, a constant costs the
+#: call nothing and XLA applies what the graph does to it (layout changes, batch-norm
+#: scales) once at compile time; as an argument, each costs time on every call. The
+#: budget bounds the compile-time folding, which is slow on large tensors, and the
+#: executable's size.
+EMBED_BUDGET_BYTES = 256 << 20
+#: ... and each at most this many bytes
+EMBED_MAX_BYTES = 256 << 20
 
 
 @contextlib.contextmanager
@@ -87,8 +104,8 @@ class XLABackend(Backend):
     def create(cls, options: Mapping[str, Any], power_preference: str) -> XLABackend:
         """``device`` "cpu" (default) or "gpu"; ``precision`` "float32" (default, exact),
         "tf32", "bfloat16" or "float16" (reduced precision for convolutions and matrix
-        products). webnn-spec §api-ml-createcontext leaves the device choice to the
-        implementation."""
+        products) or "fast" (see :func:`choose_precision`). webnn-spec
+        §api-ml-createcontext leaves the device choice to the implementation."""
         cls.check_option_names(options)
         device = check_device_option(options, default="cpu")
         precision = to_enum(options.get("precision", "float32"), "precision", XLA_PRECISIONS)
@@ -105,7 +122,8 @@ class XLABackend(Backend):
         self.registry = registry
         self.device = _jax_device(device)
         self.device_name = device.lower()
-        self.precision = precision
+        self.precision_choice = choose_precision(self.device.platform, precision)
+        self.precision = self.precision_choice.precision
 
     def compile(self, graph: MLGraph) -> CompiledGraph:
         key = (graph.fingerprint(), str(self.device), self.precision)
@@ -121,6 +139,24 @@ class XLABackend(Backend):
 
     def create_tensor_storage(self, descriptor: MLOperandDescriptor) -> TensorStorage:
         return XLATensorStorage(descriptor, self.device)
+
+
+def choose_precision(platform: str, requested: str) -> PrecisionChoice:
+    """What a context on a jax ``platform`` ("cpu", "gpu") computes float32 products in for
+    the option value ``requested``; "fast" is TF32 on GPUs (tensor cores), bfloat16 operands
+    on CPUs whose flags show native bfloat16 dot products (XLA:CPU's float32 convolutions
+    gain nothing from it, its matrix products do), else float32."""
+    if requested == "float32":
+        return EXACT
+    if requested != FAST:
+        return PrecisionChoice(requested, requested)
+    if platform == "gpu":
+        return PrecisionChoice(FAST, "tf32", "TF32 tensor cores run float32 convolutions "
+                               "and matrix products faster")
+    if {"avx512_bf16", "amx_bf16"} & cpu_flags():
+        return PrecisionChoice(FAST, "bfloat16", "this CPU computes bfloat16 dot products "
+                               "natively")
+    return PrecisionChoice(FAST, "float32", "this CPU has no native bfloat16 dot products")
 
 
 def _jax_device(name: str) -> jax.Device:
@@ -156,14 +192,19 @@ def _run_node(node: Node, args: list[jnp.ndarray | None]) -> list[jnp.ndarray]:
     return out
 
 
-def trace(graph: MLGraph, constant_ids: list[int]) -> Callable[..., tuple[jnp.ndarray, ...]]:
-    """The graph as one function ``(constants, inputs) -> outputs`` of jax arrays."""
+def trace(graph: MLGraph, constant_ids: list[int],
+          embedded: Mapping[int, np.ndarray] | None = None
+          ) -> Callable[..., tuple[jnp.ndarray, ...]]:
+    """The graph as one function ``(constants, inputs) -> outputs`` of jax arrays; the
+    constants ``embedded`` holds (id -> array) become part of the traced program instead."""
     input_ids = [operand.id for operand in graph.inputs.values()]
     outputs = list(graph.outputs.values())
+    inline = dict(embedded or {})
 
     def run(constants: tuple[jnp.ndarray, ...], inputs: tuple[jnp.ndarray, ...]
             ) -> tuple[jnp.ndarray, ...]:
-        values = {i: _widen(v) for i, v in zip(constant_ids, constants, strict=True)}
+        values = {i: _widen(jnp.asarray(v)) for i, v in inline.items()}
+        values.update({i: _widen(v) for i, v in zip(constant_ids, constants, strict=True)})
         values.update({i: _widen(v) for i, v in zip(input_ids, inputs, strict=True)})
         for node in graph.nodes:
             args = [None if o is None else values[o.id] for o in node.inputs]
@@ -174,20 +215,36 @@ def trace(graph: MLGraph, constant_ids: list[int]) -> Callable[..., tuple[jnp.nd
     return run
 
 
+def _embedded(arrays: Mapping[int, np.ndarray], budget: int, largest: int
+              ) -> dict[int, np.ndarray]:
+    """The constants to compile in: those of at most ``largest`` bytes, smallest first while
+    their total fits ``budget``."""
+    chosen: dict[int, np.ndarray] = {}
+    total = 0
+    for i, array in sorted(arrays.items(), key=lambda item: item[1].nbytes):
+        total += array.nbytes
+        if total > budget or array.nbytes > largest:
+            break
+        chosen[i] = array
+    return chosen
+
+
 class _Executable:
     """One compiled graph: the XLA executable and its device-resident constants."""
 
     def __init__(self, graph: MLGraph, device: jax.Device, precision: str) -> None:
         used = {o.id: o.shape for node in graph.nodes for o in node.inputs if o is not None}
-        self.constant_ids = [i for i in graph.constants if i in used]
+        arrays = {i: np.ascontiguousarray(graph.constants[i]).reshape(used[i])
+                  for i in graph.constants if i in used}
+        embedded = _embedded(arrays, EMBED_BUDGET_BYTES, EMBED_MAX_BYTES)
+        self.constant_ids = [i for i in arrays if i not in embedded]
         self.device = device
         self.input_names = list(graph.inputs)
         self.output_names = list(graph.outputs)
-        fn = trace(graph, self.constant_ids)
+        fn = trace(graph, self.constant_ids, embedded)
         with x64():
-            self.constants = tuple(
-                jax.device_put(np.ascontiguousarray(graph.constants[i]).reshape(used[i]), device)
-                for i in self.constant_ids)
+            self.constants = tuple(jax.device_put(arrays[i], device)
+                                   for i in self.constant_ids)
             sharding = jax.sharding.SingleDeviceSharding(device)
             specs = tuple(jax.ShapeDtypeStruct(o.shape, o.descriptor.numpy_dtype,
                                                sharding=sharding)
@@ -199,13 +256,11 @@ class _Executable:
                 set_dot_settings(DotSettings())
             self.compiled = lowered.compile()
 
-    def run(self, inputs: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
-        """Run on device arrays (call inside :func:`x64`)."""
+    def run(self, inputs: tuple[jax.Array | np.ndarray, ...]) -> tuple[jax.Array, ...]:
+        """Run on device arrays or host arrays (call inside :func:`x64`); the executable
+        moves host arrays to its device as part of the call (one transfer each, cheaper
+        than a ``jax.device_put`` per array before it)."""
         return self.compiled(self.constants, inputs)
-
-    def put(self, arrays: list[np.ndarray]) -> tuple[jax.Array, ...]:
-        """One host-to-device transfer per input (call inside :func:`x64`)."""
-        return tuple(jax.device_put(a, self.device) for a in arrays)
 
 
 class XLAGraph(CompiledGraph):
@@ -215,23 +270,23 @@ class XLAGraph(CompiledGraph):
         self._exe = executable
         self._descriptors = {name: o.descriptor for name, o in graph.outputs.items()}
 
-    def _compute(self, inputs: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         exe = self._exe
         with x64():
-            results = exe.run(exe.put([inputs[name] for name in exe.input_names]))
-            return jax.device_get(results)
-
-    def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        results = self._compute(inputs)
-        return {name: np.array(value, copy=True)
-                for name, value in zip(self._exe.output_names, results, strict=True)}
+            results = exe.run(tuple(inputs[name] for name in exe.input_names))
+            return {name: np.array(value, copy=True)
+                    for name, value in zip(exe.output_names, results, strict=True)}
 
     def dispatch(self, inputs: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray]
                  ) -> None:
-        results = self._compute(inputs)
-        for name, value in zip(self._exe.output_names, results, strict=True):
-            if name in outputs:
-                np.copyto(outputs[name], np.asarray(value).reshape(outputs[name].shape))
+        """Host arrays in, each output copied once from the device into ``outputs``."""
+        exe = self._exe
+        with x64():
+            results = exe.run(tuple(inputs[name] for name in exe.input_names))
+            for name, value in zip(exe.output_names, results, strict=True):
+                target = outputs.get(name)
+                if target is not None:
+                    np.copyto(target, np.asarray(value).reshape(target.shape))
 
     def dispatch_tensors(self, inputs: Mapping[str, TensorStorage],
                          outputs: Mapping[str, TensorStorage]) -> None:
@@ -279,4 +334,5 @@ class XLATensorStorage(TensorStorage):
         self.array = None  # type: ignore[assignment]
 
 
-__all__ = ["XLA_PRECISIONS", "XLABackend", "XLAGraph", "XLATensorStorage", "registry", "x64"]
+__all__ = ["XLA_PRECISIONS", "XLABackend", "XLAGraph", "XLATensorStorage", "choose_precision",
+           "registry", "x64"]
