@@ -198,8 +198,8 @@ class MLGraph:
 
 def constants_digest(constants: Mapping[int, np.ndarray], order: Sequence[int]) -> str:
     """The hash of the bytes of ``constants`` (operand id -> array) taken in ``order``:
-    :meth:`MLGraph.constants_digest` (SHA-256: with the CPU's SHA extensions about twice
-    blake2b's speed)."""
+    :meth:`MLGraph.constants_digest` (SHA-256, which CPUs with SHA extensions hash faster
+    than blake2b)."""
     h = hashlib.sha256()
     for operand_id in order:
         data = np.ascontiguousarray(constants[operand_id])

@@ -1,6 +1,6 @@
 """The in-memory cache of compiled models, keyed so that a first build never hashes weights.
 
-A graph's full fingerprint hashes every constant byte (ResNet-50: about 100 MB, ~0.1 s), a
+A graph's full fingerprint hashes every constant byte (ResNet-50: about 100 MB), a
 cost a first build would pay for nothing. So the cache is keyed in two levels: the cheap
 :meth:`~webnn_core.graph.MLGraph.structure_key` (topology, options, descriptors) with the
 device and configuration finds the candidates, and only when there are some are the
