@@ -224,7 +224,7 @@ class FusedKernel:
             if verified and data.value == address:
                 continue
             api.GetTensorSizeInBytes(value, byref(size))
-            if size.value != default.size or not np.array_equal(
+            if size.value != default.size or size.value and not np.array_equal(
                     wrap(data.value, (size.value,), np.dtype(np.uint8), readonly=True),
                     default):
                 return True

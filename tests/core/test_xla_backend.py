@@ -168,7 +168,8 @@ def test_compile_cache_and_clear_cache():
 
 def test_constants_compiled_in_within_the_budget(monkeypatch):
     """Constants are part of the executable (no argument per call) while their total fits
-    EMBED_BUDGET_BYTES, smallest first; the rest stay device buffers passed to each call.
+    the platform's EMBED_LIMITS (budget, largest), smallest first; the rest stay device
+    buffers passed to each call.
     Results are the same either way."""
     from webnn_core.backends import xla
 
@@ -182,8 +183,10 @@ def test_constants_compiled_in_within_the_budget(monkeypatch):
                   b.constant(D("float32", [3]), bias))
         return b.build({"y": y})
 
-    for budget, args in ((xla.EMBED_BUDGET_BYTES, 0), (bias.nbytes, 1), (0, 2)):
-        monkeypatch.setattr(xla, "EMBED_BUDGET_BYTES", budget)
+    big = 1 << 20
+    for limits, args in (((big, big), 0), ((bias.nbytes, big), 1), ((big, bias.nbytes), 1),
+                         ((0, 0), 2)):
+        monkeypatch.setitem(xla.EMBED_LIMITS, "cpu", limits)
         xla.XLABackend.clear_cache()
         ctx = _ctx()
         graph = build(ctx)

@@ -1,9 +1,9 @@
 """Where the XLA backend's per-call time goes on ResNet-50 (batch 1).
 
 Builds the light ResNet-50 through the ONNX provider on ``backend="xla"`` in five setups:
-float32 and tf32, each with the constants compiled into the executable (the default budget,
+float32 and tf32, each with the constants compiled into the executable (every constant,
 "embedded"), with only constants up to 64 KiB compiled in ("small"), and, for float32, with
-every constant passed as an argument (``EMBED_BUDGET_BYTES=0``, "args"). For each it prints,
+every constant passed as an argument ("args"), through ``EMBED_LIMITS``. For each it prints,
 as one JSON object: the first run (build, compile, run) in s, the largest difference from
 float32 embedded relative to its largest magnitude, the median ms of ``dispatch_arrays``
 (host input, readback included), the median ms of the executable alone on an input already
@@ -40,7 +40,7 @@ SMALL_MAX_BYTES = 65536  # the "small" setups compile in constants up to this si
 def setups() -> list[tuple[str, int, int, str]]:
     """(precision, embed budget, largest embedded constant, label) of each setup, in order;
     the first is the reference the others are compared with."""
-    budget, largest = X.EMBED_BUDGET_BYTES, X.EMBED_MAX_BYTES
+    budget = largest = 256 << 20
     return [("float32", budget, largest, "embedded"),
             ("float32", budget, SMALL_MAX_BYTES, "small"),
             ("float32", 0, 0, "args"),
@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     rows: dict[str, Any] = {}
     reference = None
     for precision, budget, largest, label in setups():
-        X.EMBED_BUDGET_BYTES, X.EMBED_MAX_BYTES = budget, largest
+        X.EMBED_LIMITS[args.device] = (budget, largest)
         X.XLABackend.clear_cache()
         setup_rows, reference = probe(graph_ir, args.device, precision, f"{precision} {label}",
                                       reference, args.runs, args.warmup)

@@ -92,3 +92,21 @@ def test_override_changed_in_place_between_calls(webnn_ort):
         (got,) = session.run(None, {"x": x, "w": w})
         (want,) = cpu_run(model, {"x": x, "w": w})
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_empty_overridable_initializer(webnn_ort):
+    """Resize's empty ``roi`` as an overridable initializer (older exports): the node runs on
+    WebNN and each run's empty roi counts as the default."""
+    roi = numpy_helper.from_array(np.zeros(0, np.float32), "roi")
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
+    nodes = [helper.make_node("Resize", ["x", "roi", "scales"], ["y"], mode="nearest")]
+    inputs = [tensor("x", TensorProto.FLOAT, [1, 1, 2, 2]), tensor("roi", TensorProto.FLOAT, [0]),
+              tensor("scales", TensorProto.FLOAT, [4])]
+    model = make_model(nodes, inputs, [tensor("y", TensorProto.FLOAT, [1, 1, 4, 4])],
+                       [roi, scales], opset=13)
+    session = _session(model)
+    assert [s.ep_name for s in session.get_provider_graph_assignment_info()] == [EP]
+    x = RNG.standard_normal((1, 1, 2, 2)).astype(np.float32)
+    for call in ({"x": x}, {"x": x, "roi": np.zeros(0, np.float32)}, {"x": x}):
+        (got,) = session.run(None, call)
+        np.testing.assert_array_equal(got, cpu_run(model, call)[0])

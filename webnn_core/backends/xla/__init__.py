@@ -17,7 +17,7 @@ semantics they mirror) and register with :data:`registry`; see :mod:`._registry`
   and rounds once to float16.
 - Compiled executables are cached by (graph fingerprint, device, precision): the
   fingerprint covers topology, options, input shapes and constant bytes. Constants are
-  compiled into the executable (:data:`EMBED_BUDGET_BYTES`; any beyond it are put on the
+  compiled into the executable (:data:`EMBED_LIMITS`; the others are put on the
   device once per cache entry and passed to each call); a call hands host inputs to the
   executable, which moves each to the device as part of the call, and copies each output
   back once. :meth:`XLABackend.clear_cache` empties it.
@@ -73,15 +73,16 @@ _LOCK = threading.RLock()
 #: (fingerprint, device, precision) -> _Executable, least recently used first
 _CACHE: OrderedDict[tuple[str, str, str], _Executable] = OrderedDict()
 _CACHE_MAX = 64
-#: constants are compiled into the executable, smallest first, up to this many bytes in
-#: all; the rest are device buffers passed to every call. Embedded, a constant costs the
-#: call nothing and XLA applies what the graph does to it (layout changes, batch-norm
-#: scales) once at compile time; as an argument, each costs time on every call. The
-#: budget bounds the compile-time folding, which is slow on large tensors, and the
-#: executable's size.
-EMBED_BUDGET_BYTES = 256 << 20
-#: ... and each at most this many bytes
-EMBED_MAX_BYTES = 256 << 20
+#: per jax platform, (budget, largest): constants of at most ``largest`` bytes are compiled
+#: into the executable, smallest first, up to ``budget`` bytes in all; the rest are device
+#: buffers passed to every call. Compiled in, a constant costs the call nothing and XLA
+#: applies what the graph does to it (layout changes, batch-norm scales) once at compile
+#: time; as an argument, each costs time on every call. XLA:CPU compiles faster with every
+#: weight in (its first runs drop too); XLA:GPU folds large weights into its convolution
+#: layouts slowly (several times a ResNet-50's compile time), so there only small
+#: constants (biases, scales, shapes) go in. The budget bounds the executable's size.
+EMBED_LIMITS: dict[str, tuple[int, int]] = {"cpu": (256 << 20, 256 << 20),
+                                            "gpu": (256 << 20, 64 << 10)}
 
 
 @contextlib.contextmanager
@@ -236,7 +237,7 @@ class _Executable:
         used = {o.id: o.shape for node in graph.nodes for o in node.inputs if o is not None}
         arrays = {i: np.ascontiguousarray(graph.constants[i]).reshape(used[i])
                   for i in graph.constants if i in used}
-        embedded = _embedded(arrays, EMBED_BUDGET_BYTES, EMBED_MAX_BYTES)
+        embedded = _embedded(arrays, *EMBED_LIMITS.get(device.platform, EMBED_LIMITS["gpu"]))
         self.constant_ids = [i for i in arrays if i not in embedded]
         self.device = device
         self.input_names = list(graph.inputs)
