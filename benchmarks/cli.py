@@ -293,12 +293,16 @@ def error_info(exc: BaseException) -> dict[str, Any]:
             "traceback": [f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]}
 
 
-def _fresh_webnn_cache() -> None:
-    """Empty webnn_core's in-process compiled-graph cache so a WebNN first run includes its
-    compile (another framework may already have compiled the same graph)."""
-    from webnn_core.backends import clear_caches
+def _clean_start(role: str) -> None:
+    """What every first run starts from: no garbage left for the collector (a collection
+    that the work before it made due would otherwise land in whichever runtime allocates
+    next) and, for WebNN, an empty in-process compiled-graph cache, so its first run
+    includes its compile (another framework may already have compiled the same graph)."""
+    if role in ("webnn", EXACT_ROLE):
+        from webnn_core.backends import clear_caches
 
-    clear_caches()
+        clear_caches()
+    gc.collect()
 
 
 #: why a model has no third runtime where OpenVINO is not the backend
@@ -317,8 +321,7 @@ def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: Pr
     runtimes, failed, absent = {}, {}, {}
     for role in fw.ROLES:
         bar.stage(f"{where}: building {role}")
-        if role == "webnn":
-            _fresh_webnn_cache()
+        _clean_start(role)
         try:
             runtime = adapter.build(role, prepared, precision)
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
@@ -330,7 +333,7 @@ def _build(adapter: fw.Framework, prepared: fw.Prepared, precision: str, bar: Pr
                 runtimes[role] = runtime
         bar.advance()
     if precision == "fast" and "webnn" in runtimes:
-        _fresh_webnn_cache()
+        _clean_start(EXACT_ROLE)
         try:
             runtimes[EXACT_ROLE] = adapter.build("webnn", prepared, "exact")
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
@@ -535,7 +538,7 @@ def first_runs(args: argparse.Namespace) -> list[dict[str, Any]]:
                 prepared = adapter.prepare(job.model, Path(tmp), args.seed,
                                            dict(args.input_shape))
                 for role in ("webnn", "native"):
-                    _fresh_webnn_cache()
+                    _clean_start(role)
                     before = dict(ov_backend.DISK_CACHE)
                     runtime = adapter.build(role, prepared, args.precision)
                     if runtime is None:

@@ -29,9 +29,16 @@ FLOAT_TYPES: tuple[str, ...] = ("float32", "float16")
 MAX_DIMENSION = 2**31 - 1
 
 
+#: numpy dtype -> MLOperandDataType (the inverse of NUMPY_DTYPES), for data_type_of
+_DATA_TYPE_NAMES: dict[np.dtype, str] = {npt: name for name, npt in NUMPY_DTYPES.items()}
+
+
 def data_type_of(dtype: np.dtype | type) -> str:
     """The MLOperandDataType name of a numpy dtype; TypeError if it has none."""
     dtype = np.dtype(dtype)
+    name = _DATA_TYPE_NAMES.get(dtype)
+    if name is not None:
+        return name
     for name, npt in NUMPY_DTYPES.items():
         if npt == dtype:
             return name
@@ -94,10 +101,14 @@ class MLOperandDescriptor:
         return NUMPY_DTYPES[self.data_type]
 
     def check_dimensions(self) -> bool:
-        """The spec's "check dimensions": every dimension and the element count valid."""
-        return all(0 < d <= MAX_DIMENSION for d in self.shape) and (
-            self.element_count <= MAX_DIMENSION
-        )
+        """The spec's "check dimensions": every dimension and the element count valid
+        (one loop: the builder checks every operand it makes)."""
+        count = 1
+        for d in self.shape:
+            if not 0 < d <= MAX_DIMENSION:
+                return False
+            count *= d
+        return count <= MAX_DIMENSION
 
 
 def to_uint_list(values: object, what: str, bits: int = 32) -> tuple[int, ...]:
@@ -113,6 +124,8 @@ def to_uint_list(values: object, what: str, bits: int = 32) -> tuple[int, ...]:
 
 def to_uint(value: object, what: str, bits: int = 32) -> int:
     """A WebIDL ``[EnforceRange] unsigned long``."""
+    if type(value) is int and 0 <= value < 2**bits:
+        return value  # the common case (every shape a builder infers), checked first
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)

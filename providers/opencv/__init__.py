@@ -38,8 +38,10 @@ import webnn_core as webnn
 
 from ..report import NodeReport, PartitionReport
 from ..runtime import OPTIONS, ProviderOptionError, create_context
+from ._errors import WebNNBackendError
+from ._importer import OPENCV_MAJOR, check_engine
 from ._layer import LayerError
-from ._net import DNN_BACKEND_WEBNN, OPENCV_MAJOR, WebNNBackendError, WebNNNet, check_engine
+from ._net import DNN_BACKEND_WEBNN, WebNNNet
 
 __all__ = ["DNN_BACKEND_WEBNN", "OPENCV_MAJOR", "OPTIONS", "LayerError", "NodeReport",
            "PartitionReport", "ProviderOptionError", "WebNNBackendError", "WebNNNet",
@@ -106,7 +108,7 @@ def readNet(model: ModelSource, config: str = "", framework: str = "",
 def partition_report(model: ModelSource, **options: Any) -> PartitionReport:
     """Which nodes of ``model`` the WebNN backend would take, without importing it into
     OpenCV or compiling anything."""
-    from ._net import partition_report as _report
+    from ._build import partition_report as _report
 
     proto, _ = _load(model)
     return _report(proto, _context(options))

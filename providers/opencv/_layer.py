@@ -28,11 +28,11 @@ import webnn_core as webnn
 
 from ..onnx import GraphInfo, build_graph
 from ..runtime import VariantCache
-from ._plan import KEY_ATTRIBUTE, LAYER_TYPE, Layout
+from ._importer import OPENCV_MAJOR
+from ._layout import Layout
+from ._rewrite import KEY_ATTRIBUTE, LAYER_TYPE
 
 _LOG = logging.getLogger("webnn")
-#: OpenCV 4 shows 1-D tensors as [n, 1]; OpenCV 5 has 1-D tensors
-OPENCV_MAJOR = int(__import__("cv2").__version__.split(".")[0])
 
 #: OpenCV hands a Python layer a new array every call; rebinding a new address costs
 #: OpenVINO about 20 us, so inputs up to this size are copied into a buffer bound once
@@ -81,6 +81,7 @@ class _Variant:
 
 
 def _opencv_shape(shape: Sequence[int]) -> list[int]:
+    """OpenCV 4 shows 1-D tensors as [n, 1]; OpenCV 5 has 1-D tensors."""
     return [*shape, 1] if len(shape) == 1 and OPENCV_MAJOR < 5 else list(shape)
 
 
@@ -107,10 +108,16 @@ class Partition:
         self.error: BaseException | None = None
         self._variants: VariantCache[tuple, _Variant] = VariantCache()
         self._last: _Variant | None = None
-        #: OpenCV 5's layout of the partition node (see ._plan.Layout); None on OpenCV 4
+        #: OpenCV 5's layout of the partition node (see ._layout); None on OpenCV 4
         self.layout: Layout | None = None
-        self._layer_outputs: list[np.ndarray] = []
-        self._first_input = 0
+        #: (see set_layout) node input slot per partition input, None when in order
+        self._input_slots: tuple[int, ...] | None = None
+        #: the layer's outputs but the real unflattened ones (None there)
+        self._layer_outputs: list[np.ndarray | None] = []
+        #: (output index, the buffer's first elements) of the flattened outputs
+        self._flat: list[tuple[int, np.ndarray]] = []
+        #: the indices of the outputs handed back as they are
+        self._direct: list[int] = []
         static = [graph.values[name].static_shape for name in self.inputs]
         if all(s is not None for s in static):
             self._last = self.variant(tuple(static))  # type: ignore[arg-type]
@@ -122,27 +129,40 @@ class Partition:
         return [tuple(self._last.outputs[name].shape) for name in self.outputs]
 
     def set_layout(self, lay: Layout) -> None:
-        """Lay the node out for OpenCV 5: every output of ``lay.shape`` (see ._plan)."""
+        """Lay the node out for OpenCV 5 (see ._layout): every output of ``lay.shape``, the
+        flattened ones and the padding written to buffers allocated here, once."""
         self.layout = lay
-        self._first_input = 1 if lay.carrier else 0
-        count = lay.num_values if lay.flat else lay.num_values - len(self.outputs)
-        buffers = [np.zeros(lay.shape, np.float32) for _ in range(count)]
-        self._layer_outputs = [_as_mat(b) for b in buffers]
-        self._flat = [b.reshape(-1) for b in buffers[:len(self.outputs)]] if lay.flat else []
+        slots = lay.input_slots()
+        self._input_slots = None if slots == tuple(range(len(slots))) else slots
+        self._layer_outputs, self._flat, self._direct = [], [], []
+        for k, (flat, shape) in enumerate(zip(lay.flat, lay.output_shapes, strict=True)):
+            if flat:
+                buffer = np.zeros(lay.shape, np.float32)
+                self._flat.append((k, buffer.reshape(-1)[:int(np.prod(shape))]))
+                self._layer_outputs.append(_as_mat(buffer))
+            else:
+                self._direct.append(k)
+                self._layer_outputs.append(None)
+        self._layer_outputs += [_as_mat(np.zeros(lay.shape, np.float32))
+                                for _ in range(lay.num_values - len(self.outputs))]
 
     def run_layer(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
         """:meth:`run` on what OpenCV hands the Python layer, laid out as OpenCV expects
-        (on OpenCV 5: the carrier dropped, flattened outputs, padding outputs)."""
-        lay = self.layout
-        if lay is None:
+        (on OpenCV 5: inputs back in the partition's order without the carrier and the
+        padding; flattened outputs, padding outputs)."""
+        if self.layout is None:
             return self.run(arrays)
-        first = self._first_input
-        results = self.run(arrays[first:first + len(self.inputs)])
-        if lay.flat:
-            for flat, result in zip(self._flat, results, strict=True):
-                flat[:result.size] = np.asarray(result).reshape(-1)
-            return self._layer_outputs
-        return [*results, *self._layer_outputs]
+        slots = self._input_slots
+        results = self.run(arrays[:len(self.inputs)] if slots is None else
+                           [arrays[k] for k in slots])
+        if len(self._direct) == len(self._layer_outputs):
+            return results  # every output as it is, no padding
+        outputs = list(self._layer_outputs)
+        for k in self._direct:
+            outputs[k] = results[k]
+        for k, flat in self._flat:
+            flat[:] = np.asarray(results[k]).reshape(-1)
+        return outputs  # type: ignore[return-value]
 
     def variant(self, shapes: tuple[tuple[int, ...], ...]) -> _Variant:
         """The WebNN graph for these input shapes (built on first use)."""

@@ -2,7 +2,8 @@
 
 TFLite calls ``Prepare`` when it applies the delegate (interpreter construction, and again
 after an input is resized). Prepare reads the execution plan (:mod:`._context`), runs each
-node's translator on a scratch builder (:func:`check_op`), and hands the supported nodes to
+node's translator (:func:`check_model`: in execution order on one builder, a node that
+cannot be translated there alone on a scratch builder), and hands the supported nodes to
 ``ReplaceNodeSubsetsWithDelegateKernels``; TFLite groups them into partitions and creates
 one delegate kernel per partition:
 
@@ -38,7 +39,13 @@ from . import _abi
 from ._builtin_codes import BUILTIN_CODES
 from ._context import read_model, read_tensor
 from .model import ModelInfo
-from .translator import TranslatedGraph, build_graph, check_op, tensor_name
+from .translator import (
+    ModelTranslation,
+    TranslatedGraph,
+    build_graph,
+    check_model,
+    tensor_name,
+)
 
 _LOG = logging.getLogger("webnn")
 
@@ -138,7 +145,7 @@ class WebNNDelegate:
     # Prepare ---------------------------------------------------------------------------
     def prepare(self, context_address: int) -> None:
         context, model = read_model(context_address)
-        verdicts = [check_op(self.context, model, k) for k in range(len(model.ops))]
+        verdicts, translation = check_model(self.context, model)
         nodes = []
         for op, verdict in zip(model.ops, verdicts, strict=True):
             custom = op.op == "CUSTOM"
@@ -152,7 +159,7 @@ class WebNNDelegate:
             self._reports.append(report)
             del self._reports[:-8]
         claimed = [op.index for op, n in zip(model.ops, nodes, strict=True) if n.supported]
-        pending = _Pending(model, report)
+        pending = _Pending(model, report, translation)
         claimed = pending.build_partitions(self.context, context, context_address, claimed)
         if not claimed:
             _LOG.info("%s", report.summary())
@@ -198,9 +205,12 @@ def _leave_constant_producers(model: ModelInfo, nodes: list[NodeReport]) -> None
 class _Pending:
     """The graph being delegated, and the kernels built for TFLite's partitions of it."""
 
-    def __init__(self, model: ModelInfo, report: PartitionReport) -> None:
+    def __init__(self, model: ModelInfo, report: PartitionReport,
+                 translation: ModelTranslation | None = None) -> None:
         self.model = model
         self.report = report
+        #: the support check's translation, the graph of a partition of the whole model
+        self.translation = translation
         self.position = {op.index: k for k, op in enumerate(model.ops)}
         self.kernels: dict[tuple[int, ...], Kernel] = {}
         self.error = ""
@@ -221,7 +231,10 @@ class _Pending:
                     continue
                 positions = [self.position[n] for n in nodes]
                 try:
-                    self.kernels[key] = Kernel(webnn_context, self.model, positions, outputs)
+                    translated = None if self.translation is None else \
+                        self.translation.graph_for(positions, outputs)
+                    self.kernels[key] = Kernel(webnn_context, self.model, positions, outputs,
+                                               translated)
                 except Exception as exc:  # noqa: BLE001 - reported, nodes go back to TFLite
                     reason = f"its partition failed to build: {type(exc).__name__}: {exc}"
                     _LOG.warning("%s: %s", NAME, reason)
@@ -298,7 +311,9 @@ class Kernel:
     """One delegated partition (one TFLite DELEGATE node)."""
 
     def __init__(self, context: webnn.MLContext, model: ModelInfo, positions: list[int],
-                 outputs: list[int]) -> None:
+                 outputs: list[int], translated: TranslatedGraph | None = None) -> None:
+        """``translated``: the partition's graph already built (the support check's
+        translation of the whole model), else it is translated here."""
         self.context = context
         self.model = model
         self.positions = positions
@@ -309,7 +324,8 @@ class Kernel:
         #: (feeds, outputs) of the current variant: (name, view key, shape, dtype, the
         #: TfLiteTensor) each, resolved in prepare so invoke only reads data pointers
         self.bindings: tuple[list[tuple], list[tuple]] | None = None
-        first = build_graph(context, model, positions, outputs)
+        first = translated if translated is not None else \
+            build_graph(context, model, positions, outputs)
         self.input_tensors = first.inputs
         shapes = tuple(model.tensors[t].shape for t in first.inputs)
         self.current = self.variants.put(shapes, _Variant(first))

@@ -9,9 +9,11 @@ checked by the WebNN builder, which validates each call against the spec and the
 ``op_support_limits()`` and raises ``webnn_core.ValidationError``. Any other exception is a
 translator bug (see :mod:`webnn_providers.translation.errors`).
 
-Support is decided by running the translator on a scratch builder (:func:`check_op`), so
-"is this node supported?" and "emit it" cannot drift apart; :func:`build_graph` translates
-one partition into one MLGraph.
+Support is decided by running the translator (:func:`check_model`: every op in execution
+order on one builder, an op that cannot be translated there alone on a scratch builder,
+:func:`check_op`), so "is this node supported?" and "emit it" cannot drift apart;
+:func:`build_graph` translates one partition into one MLGraph (a partition of the whole
+model reuses :func:`check_model`'s translation).
 
 Quantized tensors. TFLite's int8/uint8 tensors stand for ``scale * (q - zero_point)``.
 Arithmetic translators work on real values: :meth:`OpView.float_input` dequantizes
@@ -62,10 +64,10 @@ from ..translation import (
 )
 from .model import FLOAT32, INT32, INT64, ModelInfo, OpInfo, TensorInfo
 
-__all__ = ["ACTIVATION", "FOLD_LIMIT", "PADDING", "REGISTRY", "OpView", "Params",
-           "TranslatedGraph", "Unsupported", "Verdict", "activation_range", "build_graph",
-           "check_op", "decode_options", "fused_activation", "partition_io", "propagate",
-           "supported_ops", "tensor_name", "translator"]
+__all__ = ["ACTIVATION", "FOLD_LIMIT", "PADDING", "REGISTRY", "ModelTranslation", "OpView",
+           "Params", "TranslatedGraph", "Unsupported", "Verdict", "activation_range",
+           "build_graph", "check_model", "check_op", "decode_options", "fused_activation",
+           "partition_io", "propagate", "supported_ops", "tensor_name", "translator"]
 
 Emitter = Callable[["OpView"], Sequence["webnn.MLOperand"]]
 
@@ -554,3 +556,95 @@ def _check_alone(context: webnn.MLContext, model: ModelInfo, op: OpInfo) -> None
         if operands[t].shape != tuple(info.shape):
             raise Unsupported(f"{op.describe()}: output {info.describe()} would have "
                               f"shape {list(operands[t].shape)}", "shape")
+
+
+@dataclass
+class ModelTranslation:
+    """The ops :func:`check_model` translated in execution order on one builder: the
+    partition graph of the whole model when every op is in it (see :meth:`graph_for`)."""
+
+    model: ModelInfo
+    builder: webnn.MLGraphBuilder
+    operands: dict[int, webnn.MLOperand]
+    inputs: list[int]
+    #: positions of the ops translated on :attr:`builder`
+    emitted: set[int] = field(default_factory=set)
+    used: bool = False
+
+    def graph_for(self, positions: Iterable[int], outputs: Sequence[int]
+                  ) -> TranslatedGraph[int] | None:
+        """The built graph of the partition ``positions`` when it is every op of the model
+        and each was translated here (what :func:`build_graph` would translate again, op
+        for op, on a fresh builder), once; else None."""
+        members = sorted(set(positions))
+        if self.used or members != list(range(len(self.model.ops))) or \
+                len(self.emitted) != len(members):
+            return None
+        self.used = True  # a builder builds once
+        return finish_graph(self.builder, self.operands, self.inputs, outputs, tensor_name)
+
+
+def check_model(context: webnn.MLContext, model: ModelInfo
+                ) -> tuple[list[Verdict], ModelTranslation]:
+    """The verdict of every op of ``model`` (each what :func:`check_op` gives), from one
+    translation in execution order on one builder, as :func:`build_graph` translates a
+    partition of all the ops: an op whose inputs are all available there is translated in
+    place, reading the operands the ops before it produced. Those have the descriptors the
+    op alone reads as inputs (an op is kept only when its outputs have the model's types and
+    shapes) and translators see operands only through their descriptors and the values
+    known at translation time, which are the same, so the op translates in place exactly
+    when it translates alone. An op that does not (or reads a tensor no op here produced)
+    is judged alone (:func:`check_op`) and leaves no operand behind.
+
+    The translation is reused as the partition graph when TFLite's one partition is the
+    whole model (:meth:`ModelTranslation.graph_for`), so such a model is translated once."""
+    members = range(len(model.ops))
+    inputs, _ = partition_io(model, members, [])
+    local = frozenset(t for op in model.ops for t in op.outputs if t >= 0)
+    builder = webnn.MLGraphBuilder(context)
+    operands: dict[int, webnn.MLOperand] = {}
+    for t in inputs:
+        try:
+            with guard(model.tensors[t].describe()):
+                operands[t] = builder.input(tensor_name(t), _descriptor(model.tensors[t]))
+        except Unsupported:
+            continue  # (e.g. an int16 tensor) the ops reading it are judged alone
+    reals: dict[int, webnn.MLOperand] = {}
+    scope = Scope(local=local)
+    translation = ModelTranslation(model, builder, operands, inputs)
+    verdicts = []
+    for k, op in enumerate(model.ops):
+        ready = all(t < 0 or t in operands or scope.value(model.tensors[t]) is not None
+                    for t in op.inputs)
+        if ready:
+            verdict = judge(op.describe(),
+                            lambda op=op: _emit_in_place(op, model, builder, operands, reals,
+                                                         scope))
+            if verdict.supported:
+                translation.emitted.add(k)
+                verdicts.append(verdict)
+                continue
+        verdicts.append(check_op(context, model, k))
+    return verdicts, translation
+
+
+def _emit_in_place(op: OpInfo, model: ModelInfo, builder: webnn.MLGraphBuilder,
+                   operands: dict[int, webnn.MLOperand], reals: dict[int, webnn.MLOperand],
+                   scope: Scope) -> None:
+    """:func:`_emit_op` with :func:`_check_alone`'s output shape check; on a refusal the
+    op's outputs and folded values are taken back (its other nodes are left unused on the
+    builder, which builds only what the outputs read)."""
+    known_operands, known_values = set(operands), set(scope.values)
+    try:
+        _emit_op(op, model, builder, operands, reals, scope)
+        for t in op.outputs:
+            info = model.tensors[t]
+            if t >= 0 and operands[t].shape != tuple(info.shape):
+                raise Unsupported(f"{op.describe()}: output {info.describe()} would have "
+                                  f"shape {list(operands[t].shape)}", "shape")
+    except BaseException:
+        for t in set(operands) - known_operands:
+            del operands[t]
+        for t in set(scope.values) - known_values:
+            del scope.values[t]
+        raise

@@ -166,6 +166,52 @@ def test_compile_cache_and_clear_cache():
     np.testing.assert_array_equal(ctx.compute(first, {"x": x})["y"], [0, 0, 2])
 
 
+def _affine(ctx: webnn.MLContext, weights: np.ndarray) -> webnn.MLGraph:
+    b = webnn.MLGraphBuilder(ctx)
+    return b.build({"y": b.relu(b.matmul(b.input("x", D("float32", [2, 4])),
+                                         b.constant(weights)))})
+
+
+def test_compile_cache_hashes_weights_only_to_tell_equal_structures(monkeypatch):
+    """The cache is keyed like OpenVINO's (webnn_core/backends/_cache.py): a first build
+    hashes no weights; a graph of the same structure compares digests; an equal graph
+    built after the first is collected still finds its executable (the entry took the
+    digest when the graph went) and the entry keeps no host copy of the weights."""
+    import gc
+    import weakref
+
+    XLABackend.clear_cache()
+    ctx = _ctx()
+    digests = []
+    real = webnn.MLGraph.constants_digest
+
+    def counted(self):
+        digests.append(self)
+        return real(self)
+
+    monkeypatch.setattr(webnn.MLGraph, "constants_digest", counted)
+    w = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
+    first = _affine(ctx, w)
+    assert digests == []
+    other = w.copy()
+    other[0, 0] += 1
+    second = _affine(ctx, other)
+    assert digests == [second, first]  # the new graph's, then the candidate's
+    assert second._compiled._exe is not first._compiled._exe  # type: ignore[union-attr]
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(ctx.compute(second, {"x": x})["y"], np.maximum(x @ other, 0),
+                               rtol=1e-6)
+    exe = first._compiled._exe  # type: ignore[union-attr]
+    weights = weakref.ref(next(iter(first.constants.values())))
+    del first, digests[:]
+    gc.collect()
+    assert weights() is None  # nothing cached holds the first graph's constants
+    third = _affine(ctx, w.copy())
+    assert third._compiled._exe is exe  # type: ignore[union-attr]
+    np.testing.assert_allclose(ctx.compute(third, {"x": x})["y"], np.maximum(x @ w, 0),
+                               rtol=1e-6)
+
+
 def test_constants_compiled_in_within_the_budget(monkeypatch):
     """Constants are part of the executable (no argument per call) while their total fits
     the platform's EMBED_LIMITS (budget, largest), smallest first; the rest stay device

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# What docs/gpu_results.md reports, in one go on the GPU machine (Python 3.12 with jax's CUDA
-# plugin, onnxruntime and pytest-xdist installed; openvino not needed), from the repo root:
+# docs/gpu_results.md's conformance and ONNX Runtime tables, in one call of the GPU machine
+# (Python 3.12 with jax's CUDA plugin, onnxruntime and pytest-xdist installed; openvino not
+# needed), from the repo root:
 #   bash tools/gpu/run.sh WPT_DIR MODELS_DIR OUT_DIR
 # WPT_DIR: ../shared/conformance/wpt; MODELS_DIR: ../shared/models/onnx (copied beside the
-# checkout when ../shared does not travel).
+# checkout when ../shared does not travel). The other tables come from tools/gpu/hosts.sh
+# (TFLite and OpenCV) and tools/gpu/transfer.sh (where a call's time goes), each one call
+# of the machine after this one (a call may run 10 minutes).
 set -u
 WPT=$(cd "$1" && pwd); MODELS=$(cd "$2" && pwd); OUT=$3
 mkdir -p "$OUT"

@@ -217,3 +217,102 @@ def test_lrn_chains_that_differ_are_not_fused():
         assert "Lrn" not in _runtime_layers(graph), i
         used = {k: v for k, v in feeds.items() if k in graph.inputs}
         assert_backends_agree(build, used, atol=1e-5)
+
+
+def _int8_conv_block(b: webnn.MLGraphBuilder, shared: bool = False
+                     ) -> dict[str, webnn.MLOperand]:
+    """A quantized model's channels-last convolution: int8 "ohwi" filter dequantized per
+    output channel, the activation quantized and dequantized around it. ``shared``: the
+    dequantized filter is also an output, so it must keep its channels-last values."""
+    rng = np.random.default_rng(9)
+    x = b.input("x", D("float32", [1, 6, 6, 4]))
+    q = b.constant(rng.integers(-127, 128, (5, 3, 3, 4), dtype=np.int8))
+    w_scale = b.constant(rng.uniform(0.01, 0.05, (5, 1, 1, 1)).astype(np.float32))
+    w_zero = b.constant(np.zeros((5, 1, 1, 1), np.int8))
+    w = b.dequantize_linear(q, w_scale, w_zero)
+    scale = b.constant(np.full((1, 1, 1, 1), 0.125, np.float32))
+    zero = b.constant(np.full((1, 1, 1, 1), 3, np.int8))
+    xq = b.dequantize_linear(b.quantize_linear(x, scale, zero), scale, zero)
+    y = b.conv2d(xq, w, padding=[1, 1, 1, 1], input_layout="nhwc", filter_layout="ohwi")
+    y = b.dequantize_linear(b.quantize_linear(b.clamp(y, min_value=0.0, max_value=6.0),
+                                              scale, zero), scale, zero)
+    return {"y": y, "w": w} if shared else {"y": y}
+
+
+def _filter_transposes(model) -> int:
+    """Transposes read as a convolution's filter (input 1)."""
+    return sum(1 for op in model.get_ordered_ops()
+               if op.get_type_name() in ("Convolution", "GroupConvolution")
+               and op.input_value(1).get_node().get_type_name() == "Transpose")
+
+
+def _compiled_outputs(model, x: np.ndarray) -> list[np.ndarray]:
+    from webnn_core.backends.openvino import core
+
+    compiled = core().compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    result = compiled(x)
+    return [np.array(result[out]) for out in compiled.outputs]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_dequantized_filter_transpose_moves_into_the_constants(monkeypatch, shared):
+    """The OHWI -> OIHW Transpose of a dequantized int8 filter becomes transposed int8
+    data and scale (one Convert and one Multiply left on the filter's path), unless the
+    dequantized filter has another reader; the compiled graph computes bit for bit what
+    it computes with the Transpose kept."""
+    import webnn_core.backends.openvino as backend
+
+    b = webnn.MLGraphBuilder(webnn.ml.create_context())
+    graph = b.build(_int8_conv_block(b, shared))
+    folded = translate(graph)
+    with monkeypatch.context() as m:
+        m.setattr(backend, "fold_constant_transposes", lambda model: model)
+        kept = translate(graph)
+    assert _filter_transposes(kept) == 1
+    assert _filter_transposes(folded) == (1 if shared else 0)
+    if not shared:
+        assert len(folded.get_ordered_ops()) == len(kept.get_ordered_ops()) - 2
+    x = np.random.default_rng(3).uniform(-3, 3, (1, 6, 6, 4)).astype(np.float32)
+    for a, k in zip(_compiled_outputs(folded, x), _compiled_outputs(kept, x), strict=True):
+        np.testing.assert_array_equal(a, k)
+
+
+def _branching_chain(b: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand]:
+    """A channels-last conv whose result feeds an element-wise chain that branches (the
+    clamp's result read twice) and joins again (a residual add), then another conv."""
+    rng = np.random.default_rng(11)
+    x = b.input("x", D("float32", [1, 5, 5, 3]))
+    w1 = b.constant(rng.standard_normal((4, 3, 3, 3), dtype=np.float32))
+    w2 = b.constant(rng.standard_normal((2, 1, 1, 4), dtype=np.float32))
+    y = b.conv2d(x, w1, padding=[1, 1, 1, 1], input_layout="nhwc", filter_layout="ohwi")
+    c = b.clamp(b.add(y, b.constant(np.linspace(-1, 1, 4, dtype=np.float32))),
+                min_value=0.0, max_value=6.0)
+    z = b.add(b.mul(c, b.constant(np.float32(0.5).reshape(1, 1, 1, 1))), b.sigmoid(c))
+    return {"z": b.conv2d(b.sub(z, c), w2, input_layout="nhwc", filter_layout="ohwi"),
+            "c": c}
+
+
+def test_transposes_sink_along_chains_and_branches():
+    """Along single-consumer chains the Transpose moves to the chain's end at once; at a
+    branch each consumer gets its own, and they meet again at the join: only the
+    boundary Transposes stay (the input's, and the two outputs')."""
+    b = webnn.MLGraphBuilder(webnn.ml.create_context())
+    assert _transposes(b.build(_branching_chain(b))) == 3
+    x = np.random.default_rng(2).uniform(-2, 2, (1, 5, 5, 3)).astype(np.float32)
+    assert_backends_agree(_branching_chain, {"x": x}, atol=1e-4)
+
+
+def _transposed_weights_output(b: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand]:
+    """A graph output that is the transpose of a dequantized int8 constant."""
+    q = b.constant(np.arange(-12, 12, dtype=np.int8).reshape(2, 3, 4))
+    w = b.dequantize_linear(q, b.constant(np.full((2, 1, 1), 0.5, np.float32)),
+                            b.constant(np.full((2, 1, 1), 1, np.int8)))
+    x = b.input("x", D("float32", [4, 3, 2]))
+    return {"w": b.transpose(w, permutation=[2, 1, 0]), "y": b.add(x, x)}
+
+
+def test_transpose_of_constants_read_as_graph_output_is_kept():
+    """A Transpose that is a graph output keeps it (its Result carries the output's
+    name); the values are the reference's."""
+    x = np.ones((4, 3, 2), np.float32)
+    assert_backends_agree(_transposed_weights_output, {"x": x}, ulp=0)

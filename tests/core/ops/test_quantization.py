@@ -474,3 +474,79 @@ def test_quantize_constant_parameters_backends_agree(data_type: str, per_channel
 
     expected = run("reference", build, {"x": x})["y"]
     assert_quantized(run("openvino", build, {"x": x})["y"], expected, x, scale, "openvino")
+
+
+@pytest.mark.parametrize(("input_shape", "scale_shape"), [*BLOCK_SHAPES, ((), ())])
+@pytest.mark.parametrize("int_type", ["uint8", "int8", "int32"])
+@pytest.mark.parametrize("float_type", ["float32", "float16"])
+def test_dequantize_constant_parameters_as_converted(monkeypatch: pytest.MonkeyPatch,
+                                                     input_shape: tuple[int, ...],
+                                                     scale_shape: tuple[int, ...],
+                                                     int_type: str, float_type: str) -> None:
+    """Constant scale and zero point: OpenVINO's emitter converts an int8/uint8 zero point
+    when emitting and drops the subtraction of a zero one; the compiled graph computes
+    exactly what the plain form (a Convert of each parameter, ``x - zp`` always) computes,
+    shapes included (0-d parameters stay 0-d)."""
+    from webnn_core.backends.openvino import quantization
+
+    rng = np.random.default_rng(13)
+    info = np.iinfo(int_type)
+    lo, hi = max(info.min, -1000), min(info.max, 1000)
+    x = rng.integers(lo, hi, input_shape, endpoint=True).astype(int_type)
+    scale = rng.uniform(0.05, 0.5, scale_shape).astype(float_type)
+    for zp in (rng.integers(lo, hi, scale_shape, endpoint=True).astype(int_type),
+               np.zeros(scale_shape, int_type)):
+
+        def build(b: webnn.MLGraphBuilder, zp: np.ndarray = zp) -> dict[str, webnn.MLOperand]:
+            xi = b.input("x", D(int_type, input_shape))
+            return {"y": b.dequantize_linear(xi, b.constant(scale), b.constant(zp))}
+
+        folded = run("openvino", build, {"x": x})["y"]
+        with monkeypatch.context() as m:
+            import openvino as ov
+            import openvino.opset16 as ops
+
+            m.setattr(quantization, "_as_f32",
+                      lambda v: ops.convert(v, ov.Type.f32).output(0))
+            m.setattr(quantization, "_zero_constant", lambda v: False)
+            plain = run("openvino", build, {"x": x})["y"]
+        assert folded.shape == plain.shape == input_shape
+        np.testing.assert_array_equal(folded, plain)
+        if float_type == "float16":  # rounded once more to float16: exact on every backend
+            assert_close(folded, run("reference", build, {"x": x})["y"], ulp=0)
+
+
+def _qdq_pair(b: webnn.MLGraphBuilder, zero_point: int = -128) -> dict[str, webnn.MLOperand]:
+    """An int8 quantize/dequantize pair with constant per-tensor parameters (a quantized
+    model's activations); the scale is a power of two, so x / scale is exact and the
+    FakeQuantize form rounds its ties as the reference does (zp - qmin even)."""
+    x = b.input("x", D("float32", [2, 5, 7]))
+    scale = b.constant(np.full((1, 1, 1), 0.125, np.float32))
+    zero = b.constant(np.full((1, 1, 1), zero_point, np.int8))
+    return {"y": b.dequantize_linear(b.quantize_linear(x, scale, zero), scale, zero)}
+
+
+@pytest.mark.parametrize("zero_point", [-128, 0, 6])
+def test_quantize_dequantize_pair_openvino_nodes_and_values(zero_point: int) -> None:
+    """The pair is FakeQuantize, Convert to int8 and back, Subtract of the (already float)
+    zero point unless it is 0, Multiply by the scale: 5 or 4 operations and no Convert of
+    a Constant; and the values are the reference's bit for bit (ties included: 0.0625 is
+    half a step)."""
+    from webnn_core.backends.openvino import translate
+
+    b = webnn.MLGraphBuilder(context("openvino"))
+    model = translate(b.build(_qdq_pair(b, zero_point)))
+    kinds = [op.get_type_name() for op in model.get_ordered_ops()
+             if op.get_type_name() not in ("Constant", "Parameter", "Result")]
+    expected = ["FakeQuantize", "Convert", "Convert", "Multiply"]
+    if zero_point:
+        expected.insert(3, "Subtract")
+    assert kinds == expected
+    assert not [op for op in model.get_ordered_ops() if op.get_type_name() == "Convert"
+                and op.input_value(0).get_node().get_type_name() == "Constant"]
+    rng = np.random.default_rng(4)
+    k = rng.integers(-1100, 1100, (2, 5, 7))
+    x = (k * 0.0625).astype(np.float32)   # every value a multiple of half a step: many ties
+    x[0, 0, :3] = [np.inf, -np.inf, 0.0]
+    x[0, 1, :2] = [-0.0, 1e30]
+    assert_backends_agree(lambda b: _qdq_pair(b, zero_point), {"x": x}, ulp=0)

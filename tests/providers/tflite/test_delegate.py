@@ -134,10 +134,10 @@ def test_partition_that_fails_to_build_falls_back_to_tflite(monkeypatch):
 
 
 def test_exception_in_prepare_is_an_interpreter_error(monkeypatch):
-    def boom(context, model, position):
+    def boom(context, model):
         raise KeyError("injected prepare failure")
 
-    monkeypatch.setattr(delegate_module, "check_op", boom)
+    monkeypatch.setattr(delegate_module, "check_model", boom)
     with pytest.raises((RuntimeError, ValueError), match="injected prepare failure"):
         interpreter(add_model(), delegates=[WebNNDelegate()], builtin_only=True)
 
@@ -256,3 +256,94 @@ def test_create_invoke_destroy_cycles_release_kernels():
         del it
     gc.collect()
     assert len(delegate_module._KERNELS) < 10
+
+
+# --- the support check's translation, reused ------------------------------------------------
+def _prepared_model(data: bytes, monkeypatch) -> tuple:
+    """(WebNN context, ModelInfo) the delegate's Prepare read for ``data``."""
+    seen = {}
+    real = delegate_module.check_model
+
+    def spy(context, model):
+        seen.update(context=context, model=model)
+        return real(context, model)
+
+    with monkeypatch.context() as m:
+        m.setattr(delegate_module, "check_model", spy)
+        interpreter(data, delegates=[WebNNDelegate()], builtin_only=True)
+    return seen["context"], seen["model"]
+
+
+def _mixed_model() -> bytes:
+    """Ops of several kinds, an int16 model input (no WebNN type: the ops reading it are
+    refused), an op no translator takes (CUMSUM) and ops reading its result."""
+    m = ModelWriter()
+    a = m.input("a", [2, 5], "float32")
+    b = m.input("b", [2, 5], "float32")
+    i = m.input("i", [2, 5], "int16")
+    c = m.tensor("c", [2, 5], "float32")
+    m.op("ADD", [a, b], [c], fused_activation_function="RELU")
+    d = m.tensor("d", [2, 5], "float32")
+    m.op("CUMSUM", [c, m.constant("axis", np.array(1, np.int32))], [d])
+    e = m.tensor("e", [2, 5], "float32")
+    m.op("MUL", [d, a], [e])
+    f = m.tensor("f", [2, 5], "float32")
+    m.op("TANH", [c], [f])
+    j = m.tensor("j", [2, 5], "int16")
+    m.op("ABS", [i], [j])
+    m.output(e)
+    m.output(f)
+    m.output(j)
+    return m.finish()
+
+
+@pytest.mark.parametrize("name", ["add", "add_refused_add", "mixed", "tiny_cnn_int8",
+                                  "mobilenet_v2_int8"])
+def test_check_model_verdicts_are_the_ops_alone(monkeypatch, tmp_path, name):
+    """check_model (every op in execution order on one builder) gives each op the verdict
+    check_op (the op alone on a scratch builder) gives it, reasons included."""
+    from webnn_providers.testing import tflite_models
+    from webnn_providers.tflite import translator
+
+    if name in tflite_models.BUILTIN_MODELS:
+        data = open(tflite_models.prepare(name, tmp_path, 0).path, "rb").read()
+    else:
+        data = {"add": add_model, "add_refused_add": add_refused_add_model,
+                "mixed": _mixed_model}[name]()
+    context, model = _prepared_model(data, monkeypatch)
+    verdicts, translation = translator.check_model(context, model)
+    alone = [translator.check_op(context, model, k) for k in range(len(model.ops))]
+    assert [(v.supported, v.reason, v.kind) for v in verdicts] == \
+        [(v.supported, v.reason, v.kind) for v in alone]
+    assert translation.emitted <= {k for k, v in enumerate(alone) if v.supported}
+    if name == "mixed":  # MUL reads CUMSUM's result: judged alone (a partition input)
+        assert [v.supported for v in verdicts] == [True, False, True, True, False]
+        assert translation.emitted == {0, 3}
+    elif all(v.supported for v in verdicts):
+        assert translation.emitted == set(range(len(verdicts)))
+
+
+def test_whole_model_partition_is_translated_once(monkeypatch):
+    """A model WebNN takes whole is translated once (the support check's translation is
+    the partition graph) and computes what a second translation computes; a model of
+    several partitions translates each partition."""
+    calls = []
+    real = delegate_module.build_graph
+
+    def counting(*args, **kwargs):
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(delegate_module, "build_graph", counting)
+    data = add_model()
+    reused = run(data, inputs(), [WebNNDelegate()])
+    assert calls == []
+    with monkeypatch.context() as m:
+        m.setattr(delegate_module.ModelTranslation, "graph_for", lambda self, p, o: None)
+        again = run(data, inputs(), [WebNNDelegate()])
+    assert calls == [[0]]
+    for a, b in zip(reused, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    calls.clear()
+    check_delegated(add_refused_add_model(), inputs((2, 5)), delegated=2, partitions=2)
+    assert sorted(map(sorted, calls)) == [[0], [2]]

@@ -8,11 +8,11 @@ Emitters live in one module per operator family and register with :data:`registr
   context asked for reduced precision (OpenVINO's CPU default is bf16 on AVX512_BF16).
 - A few WebNN decompositions of operators WebNN lacks become OpenVINO's own operator when
   they match it exactly (``_fusion.py``: local response normalization -> ``LRN``).
-- Compiled models are cached by the graph's fingerprint (in memory, shared by contexts of
-  equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; weights are hashed only
-  when a graph of the same structure is cached, ``_cache.py``; on disk via OpenVINO's
-  ``CACHE_DIR`` when the context has a ``cache_dir``). The ``ov.Model`` shares the graph's
-  constant arrays rather than copying them.
+- Compiled models are cached by the graph's structure and weights (in memory, shared by
+  contexts of equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; weights are
+  hashed only when a graph of the same structure is cached, ``backends/_cache.py``; on
+  disk via OpenVINO's ``CACHE_DIR`` when the context has a ``cache_dir``). The
+  ``ov.Model`` shares the graph's constant arrays rather than copying them.
 - Inference reuses infer requests from a pool (one per concurrent caller), hands inputs
   over without copying and has OpenVINO write outputs straight into fresh numpy arrays.
 - OpenVINO's CPU plugin computes int64, uint64 and uint32 tensors in 32-bit integers, so
@@ -48,6 +48,7 @@ from ...ops.elementwise import (
     UNARY_OPS,
 )
 from ...types import to_enum
+from .._cache import CompiledCache
 from ..base import (
     PRECISIONS,
     Backend,
@@ -55,11 +56,10 @@ from ..base import (
     check_cache_dir_option,
     check_device_option,
 )
-from ._cache import CompiledCache
 from ._constants import bind_constants, constant_feeds, constant_parameters
 from ._exact import NARROWED_RANGE
 from ._fusion import find_fusions
-from ._layout import drop_identities, sink_transposes
+from ._layout import drop_identities, fold_constant_transposes, sink_transposes
 from ._precision import HINTS as PRECISION_HINTS
 from ._precision import choose as choose_precision
 from ._registry import NeedsReference, registry
@@ -292,7 +292,8 @@ def translate(graph: MLGraph) -> ov.Model:
         # second process would never find the compiled model it cached
         res.output(0).get_tensor().set_names({name})
         results.append(res)
-    return sink_transposes(drop_identities(ov.Model(results, params, "webnn")))
+    return sink_transposes(fold_constant_transposes(drop_identities(
+        ov.Model(results, params, "webnn"))))
 
 
 class _ImmutableMemory:

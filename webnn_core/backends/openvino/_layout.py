@@ -134,11 +134,13 @@ def _transpose_result(op: ov.Node, perm: tuple[int, ...]) -> ov.Node:
     return transposed
 
 
-def _sinkable(op: ov.Node, perm: tuple[int, ...], const: dict[str, bool]) -> bool:
-    """Whether every input of ``op`` is constant or the output of a Transpose by ``perm``,
-    with numpy broadcasting, static shapes and one output (or a Pad: :func:`_pad_sinkable`)."""
+def _sinkable(op: ov.Node, perm: tuple[int, ...], const: dict[str, bool],
+              via: ov.Node | None = None) -> bool:
+    """Whether every input of ``op`` is constant or the output of a Transpose by ``perm``
+    (or of ``via``, an op already moved above the Transpose), with numpy broadcasting,
+    static shapes and one output (or a Pad: :func:`_pad_sinkable`)."""
     if op.get_type_name() == "Pad":
-        return _pad_sinkable(op, perm)
+        return via is None and _pad_sinkable(op, perm)
     if op.get_type_name() not in ELEMENTWISE or op.get_output_size() != 1:
         return False
     if op.get_attributes().get("auto_broadcast", "numpy") not in ("numpy",):
@@ -148,6 +150,8 @@ def _sinkable(op: ov.Node, perm: tuple[int, ...], const: dict[str, bool]) -> boo
         return False
     for value in op.input_values():
         source = value.get_node()
+        if via is not None and source.get_name() == via.get_name():
+            continue
         if _is_transpose(source) and _perm(source) == perm:
             continue
         if not _is_constant(value, const) or not value.get_partial_shape().is_static or \
@@ -172,20 +176,42 @@ def _transposed_constant(value: ov.Output, inverse: tuple[int, ...]) -> ov.Outpu
     return _transpose(value, inverse).output(0)
 
 
-def _sink_one(op: ov.Node, perm: tuple[int, ...]) -> ov.Node:
-    """Rewire ``op`` to read the un-transposed values and transpose its result instead;
-    returns the new Transpose of its result."""
-    if op.get_type_name() == "Pad":
-        return _sink_pad(op, perm)
-    inverse = tuple(int(i) for i in np.argsort(perm))
+def _rewire(op: ov.Node, perm: tuple[int, ...], inverse: tuple[int, ...],
+            via: ov.Node | None = None) -> None:
+    """Make ``op`` read the un-transposed values: the sources of its Transposes by
+    ``perm``, ``via``'s output as it is, its constants transposed by ``inverse``."""
     for index, value in enumerate(op.input_values()):
         source = value.get_node()
+        if via is not None and source.get_name() == via.get_name():
+            continue
         if _is_transpose(source) and _perm(source) == perm:
             new = source.input_value(0)
         else:
             new = _transposed_constant(value, inverse)
         if new is not value:
             op.input(index).replace_source_output(new)
+
+
+def _sink_one(op: ov.Node, perm: tuple[int, ...], const: dict[str, bool]) -> ov.Node:
+    """Rewire ``op`` to read the un-transposed values and transpose its result instead;
+    returns the new Transpose of its result. Along a chain of sinkable ops, each the only
+    consumer of the one before (a convolution's bias, activation and quantize/dequantize
+    arithmetic), the Transpose moves to the chain's end at once rather than one op at a
+    time: the values are the same, without a Transpose made and dropped per op."""
+    if op.get_type_name() == "Pad":
+        return _sink_pad(op, perm)
+    inverse = tuple(int(i) for i in np.argsort(perm))
+    _rewire(op, perm, inverse)
+    while True:
+        targets = list(op.output(0).get_target_inputs())
+        if len(targets) != 1:
+            break
+        nxt = targets[0].get_node()
+        if _is_transpose(nxt) or not _sinkable(nxt, perm, const, via=op):
+            break
+        op.validate_and_infer_types()
+        _rewire(nxt, perm, inverse, via=op)
+        op = nxt
     return _transpose_result(op, perm)
 
 
@@ -253,6 +279,76 @@ def drop_identities(model: ov.Model) -> ov.Model:
     return model
 
 
+def _hoistable(value: ov.Output, rank: int) -> bool:
+    """Whether a Transpose of ``value`` can move into Constants: ``value`` is a Constant of
+    rank <= ``rank``, or the only use of an element-wise op (numpy broadcasting, one
+    output, static shapes, rank ``rank``) whose inputs all are hoistable."""
+    node = value.get_node()
+    if node.get_type_name() == "Constant":
+        return value.get_partial_shape().is_static and len(value.get_shape()) <= rank
+    if node.get_type_name() not in ELEMENTWISE or node.get_output_size() != 1:
+        return False
+    if len(value.get_target_inputs()) != 1:
+        return False  # another consumer reads the untransposed values
+    if node.get_attributes().get("auto_broadcast", "numpy") != "numpy":
+        return False
+    shape = value.get_partial_shape()
+    if not shape.is_static or len(value.get_shape()) != rank:
+        return False
+    return all(_hoistable(v, rank) for v in node.input_values())
+
+
+def _hoist(value: ov.Output, perm: tuple[int, ...]) -> ov.Output:
+    """``Transpose(value, perm)`` computed by transposing the Constants ``value`` is
+    computed from (checked by :func:`_hoistable`); element-wise ops are rewired in place."""
+    node = value.get_node()
+    if node.get_type_name() == "Constant":
+        shape = tuple(value.get_shape())
+        if int(np.prod(shape, dtype=np.int64)) == 1:
+            return value  # a single value broadcasts the same in every frame
+        full = (1,) * (len(perm) - len(shape)) + shape
+        data = np.transpose(node.get_data().reshape(full), perm).copy()  # C order, owned
+        return Constant(data, shared_memory=True).output(0)  # kept alive by the Constant
+    for index, source in enumerate(node.input_values()):
+        new = _hoist(source, perm)
+        if new is not source:
+            node.input(index).replace_source_output(new)
+    node.validate_and_infer_types()
+    return node.output(0)
+
+
+def fold_constant_transposes(model: ov.Model) -> ov.Model:
+    """Move each Transpose of a value computed from Constants by element-wise ops alone
+    into those Constants (in place): ``Transpose(f(a, b), perm) == f(Transpose(a, perm),
+    Transpose(b, perm))`` for an element-wise ``f`` with numpy broadcasting (lower-rank
+    operands padded with leading 1s first), so every value is unchanged, on permuted
+    coordinates.
+
+    WebNN's channels-last convolutions (webnn-spec §api-mlgraphbuilder-conv2d,
+    ``filter_layout`` "ohwi", "hwio", "ihwo") become OpenVINO's OIHW convolutions through a
+    Transpose of the filter; for a quantized model the filter is the dequantization of an
+    int8 Constant (``Convert`` and ``Multiply`` by the scale). OpenVINO keeps that
+    dequantization unfolded (its low-precision transformations read the int8 weights) and
+    walks the Transpose in each compile pass; transposing the int8 data and the scale once
+    here leaves the dequantization in the filter's final layout, as OpenVINO's TFLite
+    frontend writes it. Only ops whose sole consumer is the chain are moved, so no value
+    is computed twice."""
+    for node in model.get_ordered_ops():
+        if not _is_transpose(node):
+            continue
+        perm = _perm(node)
+        source = node.input_value(0)
+        targets = list(node.output(0).get_target_inputs())
+        if perm is None or source.get_node().get_type_name() == "Constant" or \
+                any(t.get_node().get_type_name() == "Result" for t in targets) or \
+                not _hoistable(source, len(perm)):
+            continue  # (a graph output keeps its Transpose, which carries its names)
+        hoisted = _hoist(source, perm)
+        for target in targets:
+            target.replace_source_output(hoisted)
+    return model
+
+
 def sink_transposes(model: ov.Model) -> ov.Model:
     """Move Transposes below element-wise ops and cancel inverse pairs (in place).
 
@@ -281,7 +377,7 @@ def sink_transposes(model: ov.Model) -> ov.Model:
             if _is_transpose(op):
                 queue.append(op)  # may fuse with this one
             elif _sinkable(op, perm, const):
-                new = _sink_one(op, perm)
+                new = _sink_one(op, perm, const)
                 queue.append(new)
                 queue.extend(t.get_node() for t in new.output(0).get_target_inputs()
                              if _is_transpose(t.get_node()))

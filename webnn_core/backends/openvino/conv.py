@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
+from openvino.op import Constant
 
 from ...graph import Node
 from ._registry import registry
@@ -25,6 +26,10 @@ _TO_OIHW = {"oihw": (0, 1, 2, 3), "hwio": (3, 2, 0, 1), "ohwi": (0, 3, 1, 2),
 _TO_IOHW = {"iohw": (0, 1, 2, 3), "hwoi": (3, 2, 0, 1), "ohwi": (3, 0, 1, 2)}
 NHWC_TO_NCHW = (0, 3, 1, 2)
 NCHW_TO_NHWC = (0, 2, 3, 1)
+
+
+# Constants are made with the bare ``Constant`` class: opset's ``constant()`` inspects its
+# signature on every call, which a model of a few hundred convolutions pays per node.
 
 
 def constant_value(value: ov.Output) -> np.ndarray | None:
@@ -41,16 +46,16 @@ def transpose(value: ov.Output, perm: Sequence[int]) -> ov.Output:
         return value
     data = constant_value(value)
     if data is not None:
-        return ops.constant(np.ascontiguousarray(data.transpose(perm))).output(0)
-    return ops.transpose(value, ops.constant(np.array(perm, np.int64))).output(0)
+        return Constant(np.ascontiguousarray(data.transpose(perm))).output(0)
+    return ops.transpose(value, Constant(np.array(perm, np.int64))).output(0)
 
 
 def reshape(value: ov.Output, shape: Sequence[int]) -> ov.Output:
     """``value`` reshaped to the static ``shape``; folded in numpy for constants."""
     data = constant_value(value)
     if data is not None:
-        return ops.constant(np.ascontiguousarray(data.reshape(shape))).output(0)
-    return ops.reshape(value, ops.constant(np.array(shape, np.int64)), False).output(0)
+        return Constant(np.ascontiguousarray(data.reshape(shape))).output(0)
+    return ops.reshape(value, Constant(np.array(shape, np.int64)), False).output(0)
 
 
 def to_nchw(value: ov.Output, layout: str) -> ov.Output:

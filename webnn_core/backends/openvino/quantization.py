@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
+from openvino.op import Constant
 
 from ...graph import Node
 from ._exact import divide
@@ -154,20 +155,55 @@ def blockwise_expand(x: ov.Output, from_shape: tuple[int, ...],
     return ops.reshape(y, ops.constant(np.array(to_shape, np.int64)), False).output(0)
 
 
+#: element types whose every value float32 holds exactly, so that a Constant of them is
+#: converted to float32 when emitted (numpy's conversion then equals OpenVINO's Convert)
+_EXACT_IN_F32 = frozenset({"i8", "u8", "i16", "u16", "f16", "f32"})
+
+
+def _as_f32(x: ov.Output) -> ov.Output:
+    """``cast(x, "float32")``: ``x`` itself when already float32; a float32 Constant when
+    ``x`` is a Constant of a type float32 holds exactly (the conversion is exact either
+    way, and the dequantization's zero point then reaches OpenVINO as the constant it is:
+    one node instead of two in each of its compile passes); else a Convert."""
+    source = x.get_element_type()
+    if source == ov.Type.f32:
+        return x
+    node = x.get_node()
+    if node.get_type_name() == "Constant" and source.get_type_name() in _EXACT_IN_F32:
+        return Constant(np.array(node.get_data(), dtype=np.float32)).output(0)
+    return ops.convert(x, ov.Type.f32).output(0)
+
+
 def _expanded_f32(node: Node, x: ov.Output, index: int) -> ov.Output:
     shape = node.inputs[index].shape
     to_shape = node.inputs[0].shape
-    return blockwise_expand(ops.convert(x, ov.Type.f32).output(0), shape, to_shape)
+    return blockwise_expand(_as_f32(x), shape, to_shape)
+
+
+def _zero_constant(x: ov.Output) -> bool:
+    """``x`` is a Constant holding zeros only."""
+    node = x.get_node()
+    if node.get_type_name() != "Constant":
+        return False
+    data = node.get_data()
+    return data.size > 0 and not np.any(data)
 
 
 @registry.register("dequantize_linear")
 def dequantize_linear(node: Node, x: ov.Output, scale: ov.Output,
                       zero_point: ov.Output) -> ov.Output:
-    # (cast(input) - cast(zeroPoint)) * scale in float32, rounded once to the scale's type
-    xf = ops.convert(x, ov.Type.f32)
-    zf = _expanded_f32(node, zero_point, 2)
-    sf = _expanded_f32(node, scale, 1)
-    result = ops.multiply(ops.subtract(xf, zf), sf)
+    """(cast(input) - cast(zeroPoint)) * scale in float32, rounded once to the scale's type
+    (webnn-spec §api-mlgraphbuilder-dequantizelinear). A zero point that is a Constant of
+    zeros is not subtracted (``v - 0`` is ``v`` bit for bit, -0 and NaN included, and the
+    zero point broadcasts to the input's shape, so the result's shape is the input's), and
+    no Convert is written where a value already has the type it is converted to: these
+    change no value, only how many nodes OpenVINO's compile walks."""
+    xf = ops.convert(x, ov.Type.f32).output(0)
+    if not _zero_constant(zero_point):
+        xf = ops.subtract(xf, _expanded_f32(node, zero_point, 2)).output(0)
+    result = ops.multiply(xf, _expanded_f32(node, scale, 1)).output(0)
+    if scale.get_element_type() == ov.Type.f32:
+        return result
     return ops.convert(result, scale.get_element_type()).output(0)
 
 
@@ -213,9 +249,9 @@ def _fake_quantize(node: Node, x: ov.Output, scale: ov.Output,
     s, z = np.broadcast_arrays(s, z)
     lo = ((qmin - z) * s).astype(np.float32)
     hi = ((qmax - z) * s).astype(np.float32)
-    fq = ops.fake_quantize(x, ops.constant(lo), ops.constant(hi),
-                           ops.constant(np.float32(qmin)), ops.constant(np.float32(qmax)),
-                           qmax - qmin + 1)
+    fq = ops.fake_quantize(x, Constant(lo), Constant(hi),
+                           Constant(np.array(qmin, np.float32)),
+                           Constant(np.array(qmax, np.float32)), qmax - qmin + 1)
     return ops.convert(fq, zero_point.get_element_type()).output(0)
 
 

@@ -15,8 +15,8 @@ semantics they mirror) and register with :data:`registry`; see :mod:`._registry`
   user's own JAX code sees never changes.
 - float16 follows the reference backend: each operator computes on float32-widened values
   and rounds once to float16.
-- Compiled executables are cached by (graph fingerprint, device, precision): the
-  fingerprint covers topology, options, input shapes and constant bytes. Constants are
+- Compiled executables are cached by (graph structure key, device, precision) and the
+  constants' digest (:mod:`.._cache`: a first build hashes no weights). Constants are
   compiled into the executable (:data:`EMBED_LIMITS`; the others are put on the
   device once per cache entry and passed to each call); a call hands host inputs to the
   executable, which moves each to the device as part of the call, and copies each output
@@ -31,7 +31,6 @@ import contextlib
 import importlib
 import pkgutil
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -43,6 +42,7 @@ from jax import lax
 from ...errors import NotSupportedError
 from ...graph import MLGraph, Node
 from ...types import MLOperandDescriptor, to_enum
+from .._cache import CompiledCache
 from ..base import (
     EXACT,
     FAST,
@@ -70,9 +70,10 @@ _DOT_SETTINGS = {
 }
 _PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu"}
 _LOCK = threading.RLock()
-#: (fingerprint, device, precision) -> _Executable, least recently used first
-_CACHE: OrderedDict[tuple[str, str, str], _Executable] = OrderedDict()
 _CACHE_MAX = 64
+#: executables by (structure key, device, precision) and constants digest; they copy the
+#: constants (into the program or to the device), so entries do not keep the graph's
+_CACHE = CompiledCache(_CACHE_MAX, keeps_constants=False)
 #: per jax platform, (budget, largest): constants of at most ``largest`` bytes are compiled
 #: into the executable, smallest first, up to ``budget`` bytes in all; the rest are device
 #: buffers passed to every call. Compiled in, a constant costs the call nothing and XLA
@@ -128,15 +129,12 @@ class XLABackend(Backend):
         self.precision = self.precision_choice.precision
 
     def compile(self, graph: MLGraph) -> CompiledGraph:
-        key = (graph.fingerprint(), str(self.device), self.precision)
-        with _LOCK:
-            executable = _CACHE.get(key)
+        key = (graph.structure_key(), str(self.device), self.precision)
+        with _LOCK:  # one compile at a time: a second build of a graph waits and reuses
+            executable = _CACHE.get(key, graph)
             if executable is None:
                 executable = _Executable(graph, self.device, self.precision)
-                _CACHE[key] = executable
-                while len(_CACHE) > _CACHE_MAX:
-                    _CACHE.popitem(last=False)
-            _CACHE.move_to_end(key)
+                _CACHE.put(key, graph, executable)
         return XLAGraph(executable, graph)
 
     def create_tensor_storage(self, descriptor: MLOperandDescriptor) -> TensorStorage:
@@ -275,7 +273,7 @@ class XLAGraph(CompiledGraph):
     def compute(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         exe = self._exe
         with x64():
-            results = exe.run(tuple(inputs[name] for name in exe.input_names))
+            results = _reading(exe.run(tuple(inputs[name] for name in exe.input_names)))
             return {name: np.array(value, copy=True)
                     for name, value in zip(exe.output_names, results, strict=True)}
 
@@ -284,7 +282,7 @@ class XLAGraph(CompiledGraph):
         """Host arrays in, each output copied once from the device into ``outputs``."""
         exe = self._exe
         with x64():
-            results = exe.run(tuple(inputs[name] for name in exe.input_names))
+            results = _reading(exe.run(tuple(inputs[name] for name in exe.input_names)))
             for name, value in zip(exe.output_names, results, strict=True):
                 target = outputs.get(name)
                 if target is not None:
@@ -303,6 +301,15 @@ class XLAGraph(CompiledGraph):
                 storage.array = value
             elif storage is not None:
                 storage.write(np.asarray(value))
+
+
+def _reading(results: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
+    """``results`` with every device-to-host copy started: a graph of several outputs waits
+    for the slowest copy once instead of for each copy in turn."""
+    if len(results) > 1:
+        for value in results:
+            value.copy_to_host_async()
+    return results
 
 
 def _device_array(storage: TensorStorage, exe: _Executable) -> jax.Array:
