@@ -113,3 +113,18 @@ def flush_subnormals(array: np.ndarray) -> np.ndarray:
     tiny = np.finfo(array.dtype).tiny
     subnormal = (array != 0) & (np.abs(array) < tiny)
     return np.where(subnormal, np.copysign(np.zeros((), array.dtype), array), array)
+
+
+def count_constants_digests(monkeypatch) -> list[webnn.MLGraph]:
+    """The graphs whose ``constants_digest`` is asked for from now on (in order), for tests
+    of the compile caches' rule: weights are hashed only to tell graphs of equal structure
+    apart."""
+    digests: list[webnn.MLGraph] = []
+    real = webnn.MLGraph.constants_digest
+
+    def counted(self: webnn.MLGraph) -> str:
+        digests.append(self)
+        return real(self)
+
+    monkeypatch.setattr(webnn.MLGraph, "constants_digest", counted)
+    return digests

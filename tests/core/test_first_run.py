@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
+from tests.helpers import count_constants_digests
 from webnn_core.backends import clear_caches
 
 D = webnn.MLOperandDescriptor
@@ -68,14 +69,7 @@ def test_first_build_hashes_no_weights(monkeypatch):
     same structure; a graph differing in one byte then misses, an equal one hits."""
     clear_caches()
     ctx = webnn.ml.create_context()
-    digests = []
-    real = webnn.MLGraph.constants_digest
-
-    def counted(self):
-        digests.append(self)
-        return real(self)
-
-    monkeypatch.setattr(webnn.MLGraph, "constants_digest", counted)
+    digests = count_constants_digests(monkeypatch)
     w = _weights()
     first = _affine(ctx, w)
     assert digests == []

@@ -17,7 +17,7 @@ jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
 import webnn_core as webnn  # noqa: E402
-from tests.helpers import ulp_distance  # noqa: E402
+from tests.helpers import count_constants_digests, ulp_distance  # noqa: E402
 from webnn_core.backends import clear_caches, get_backend  # noqa: E402
 from webnn_core.backends.xla import (  # noqa: E402
     _CACHE,
@@ -182,14 +182,7 @@ def test_compile_cache_hashes_weights_only_to_tell_equal_structures(monkeypatch)
 
     XLABackend.clear_cache()
     ctx = _ctx()
-    digests = []
-    real = webnn.MLGraph.constants_digest
-
-    def counted(self):
-        digests.append(self)
-        return real(self)
-
-    monkeypatch.setattr(webnn.MLGraph, "constants_digest", counted)
+    digests = count_constants_digests(monkeypatch)
     w = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
     first = _affine(ctx, w)
     assert digests == []
