@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import webnn_core as webnn
-from tests.helpers import OP_BACKENDS, assert_backends_agree, context, run
+from tests.helpers import OP_BACKENDS, assert_backends_agree, assert_close, context, run
 
 D = webnn.MLOperandDescriptor
 
@@ -156,3 +156,30 @@ def test_pow_by_constant_fractional_exponents(exponent):
 
     out = assert_backends_agree(build, {"x": x}, ulp=32)
     assert np.isnan(out["y"][6])
+
+
+@pytest.mark.xfail(strict=True, reason="OpenVINO's CPU plugin folds two element-wise "
+                   "operations with constants into one fused multiply-add (README: Known "
+                   "differences)")
+def test_constant_scale_shift_chain_exact_on_openvino() -> None:
+    """``(x - c1) * c2`` rounds twice in the spec; OpenVINO computes fma(x, c2, -(c1 * c2)).
+    With c1 and c2 as inputs it is exact (asserted first), so only the fold differs."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((4, 8, 16)) * 10).astype(np.float32)
+    c1 = (rng.standard_normal((1, 8, 1)) * 10).astype(np.float32)
+    c2 = (rng.random((1, 8, 1)) + 0.1).astype(np.float32)
+
+    def as_inputs(b: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand]:
+        xi, a, m = (b.input(n, D("float32", v.shape)) for n, v in
+                    (("x", x), ("a", c1), ("m", c2)))
+        return {"y": b.mul(b.sub(xi, a), m)}
+
+    def as_constants(b: webnn.MLGraphBuilder) -> dict[str, webnn.MLOperand]:
+        xi = b.input("x", D("float32", x.shape))
+        return {"y": b.mul(b.sub(xi, b.constant(c1)), b.constant(c2))}
+
+    feeds = {"x": x, "a": c1, "m": c2}
+    assert_close(run("openvino", as_inputs, feeds)["y"],
+                 run("reference", as_inputs, feeds)["y"], ulp=0)
+    assert_close(run("openvino", as_constants, {"x": x})["y"],
+                 run("reference", as_constants, {"x": x})["y"], ulp=0)

@@ -516,6 +516,29 @@ def test_dequantize_constant_parameters_as_converted(monkeypatch: pytest.MonkeyP
             assert_close(folded, run("reference", build, {"x": x})["y"], ulp=0)
 
 
+@pytest.mark.parametrize("int_type", ["int8", "uint8"])
+def test_dequantize_constant_parameters_exact_on_openvino(int_type: str) -> None:
+    """The spec's (x - zeroPoint) * scale is one rounding at float32 for 8-bit inputs. With
+    constant parameters OpenVINO's CPU plugin would fold a float Subtract and Multiply into
+    one fused multiply-add with -(zp * scale) rounded first (up to 6 ULP off; WPT allows
+    1), so the emitter subtracts in int32 first: bit for bit."""
+    rng = np.random.default_rng(0)
+    info = np.iinfo(int_type)
+    x = rng.integers(info.min, info.max, (4, 3, 8), endpoint=True).astype(int_type)
+    zp = rng.integers(info.min, info.max, (4, 3, 8), endpoint=True).astype(int_type)
+    for scale_shape in ((4, 3, 8), (1, 3, 1), (4, 3, 2)):  # element-wise, per axis, blocks
+        scale = (rng.random(scale_shape) * 0.1).astype(np.float32)
+        zero = zp[tuple(slice(0, n) for n in scale_shape)]
+
+        def build(b: webnn.MLGraphBuilder, scale: np.ndarray = scale,
+                  zero: np.ndarray = zero) -> dict[str, webnn.MLOperand]:
+            xi = b.input("x", D(int_type, x.shape))
+            return {"y": b.dequantize_linear(xi, b.constant(scale), b.constant(zero))}
+
+        assert_close(run("openvino", build, {"x": x})["y"],
+                     run("reference", build, {"x": x})["y"], ulp=0)
+
+
 def _qdq_pair(b: webnn.MLGraphBuilder, zero_point: int = -128) -> dict[str, webnn.MLOperand]:
     """An int8 quantize/dequantize pair with constant per-tensor parameters (a quantized
     model's activations); the scale is a power of two, so x / scale is exact and the
@@ -526,24 +549,35 @@ def _qdq_pair(b: webnn.MLGraphBuilder, zero_point: int = -128) -> dict[str, webn
     return {"y": b.dequantize_linear(b.quantize_linear(x, scale, zero), scale, zero)}
 
 
+def _operations(model: object) -> list[str]:
+    return [op.get_type_name() for op in model.get_ordered_ops()  # type: ignore[attr-defined]
+            if op.get_type_name() not in ("Constant", "Parameter", "Result")]
+
+
 @pytest.mark.parametrize("zero_point", [-128, 0, 6])
 def test_quantize_dequantize_pair_openvino_nodes_and_values(zero_point: int) -> None:
-    """The pair is FakeQuantize, Convert to int8 and back, Subtract of the (already float)
-    zero point unless it is 0, Multiply by the scale: 5 or 4 operations and no Convert of
-    a Constant; and the values are the reference's bit for bit (ties included: 0.0625 is
-    half a step)."""
+    """The pair as a graph output: FakeQuantize, Convert to int8, then the exact
+    dequantization (the zero point subtracted in int32 unless it is 0, Convert, Multiply by
+    the scale), no Convert of a Constant; read by a quantized operator (relu here) the
+    dequantization is OpenVINO's float pattern instead (Convert, Subtract, Multiply), which
+    its low-precision transformations run on integers. The values as an output are the
+    reference's bit for bit (ties included: 0.0625 is half a step)."""
     from webnn_core.backends.openvino import translate
 
     b = webnn.MLGraphBuilder(context("openvino"))
     model = translate(b.build(_qdq_pair(b, zero_point)))
-    kinds = [op.get_type_name() for op in model.get_ordered_ops()
-             if op.get_type_name() not in ("Constant", "Parameter", "Result")]
     expected = ["FakeQuantize", "Convert", "Convert", "Multiply"]
     if zero_point:
-        expected.insert(3, "Subtract")
-    assert kinds == expected
+        expected[2:2] = ["Convert", "Subtract"]
+    assert _operations(model) == expected
     assert not [op for op in model.get_ordered_ops() if op.get_type_name() == "Convert"
                 and op.input_value(0).get_node().get_type_name() == "Constant"]
+    b = webnn.MLGraphBuilder(context("openvino"))
+    model = translate(b.build({"y": b.relu(_qdq_pair(b, zero_point)["y"])}))
+    expected = ["FakeQuantize", "Convert", "Convert", "Multiply", "Relu"]
+    if zero_point:
+        expected.insert(3, "Subtract")
+    assert _operations(model) == expected
     rng = np.random.default_rng(4)
     k = rng.integers(-1100, 1100, (2, 5, 7))
     x = (k * 0.0625).astype(np.float32)   # every value a multiple of half a step: many ties

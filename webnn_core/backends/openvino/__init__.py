@@ -7,7 +7,9 @@ Emitters live in one module per operator family and register with :data:`registr
 - float32 graphs compute in float32: ``INFERENCE_PRECISION_HINT`` is f32 unless the
   context asked for reduced precision (OpenVINO's CPU default is bf16 on AVX512_BF16).
 - A few WebNN decompositions of operators WebNN lacks become OpenVINO's own operator when
-  they match it exactly (``_fusion.py``: local response normalization -> ``LRN``).
+  they match it exactly (``_fusion.py``: local response normalization -> ``LRN``), and a
+  dequantization only quantized operators read keeps OpenVINO's dequantization pattern,
+  which its low-precision transformations run on integers (``_fusion.py`` too).
 - Compiled models are cached by the graph's structure and weights (in memory, shared by
   contexts of equal settings, emptied by :meth:`OpenVINOBackend.clear_cache`; weights are
   hashed only when a graph of the same structure is cached, ``backends/_cache.py``; on

@@ -1,18 +1,23 @@
 """Subgraphs of WebNN operators that OpenVINO has one operator for.
 
-WebNN has no local response normalization; translators (ONNX ``LRN``, TFLite
-``LOCAL_RESPONSE_NORMALIZATION``) decompose it into a channel-window average of squares and
-a power. OpenVINO's CPU plugin runs that chain as ~10 layers (padding, a pooling between
-transposes, element-wise subgraphs); its own ``LRN`` is one kernel. :func:`find_fusions`
-recognises the exact decomposition and :func:`emit_fusion` emits ``LRN`` for it.
-
-The match is strict: every operator, attribute, constant and shape of the chain is checked,
-and every intermediate value must feed only the next operator of the chain (and be no graph
-output), so nothing else can observe that the chain was replaced. Only float32, odd
-window sizes (a window centred on the channel, as OpenVINO's LRN sums it) and integral
-biases are fused: OpenVINO 2026.4's CPU LRN truncates its ``bias`` to an integer (measured:
-bias 1.5 computes as 1, 0.5 as 0; alpha and beta are exact), so any other bias keeps the
-decomposition.
+- Local response normalization. WebNN has none; translators (ONNX ``LRN``, TFLite
+  ``LOCAL_RESPONSE_NORMALIZATION``) decompose it into a channel-window average of squares
+  and a power. OpenVINO's CPU plugin runs that chain as ~10 layers (padding, a pooling
+  between transposes, element-wise subgraphs); its own ``LRN`` is one kernel.
+  :func:`_match_lrn` recognises the exact decomposition and :class:`LRNFusion` emits ``LRN``.
+  The match is strict: every operator, attribute, constant and shape of the chain is
+  checked, and every intermediate value must feed only the next operator of the chain (and
+  be no graph output), so nothing else can observe that the chain was replaced. Only
+  float32, odd window sizes (a window centred on the channel, as OpenVINO's LRN sums it)
+  and integral biases are fused: OpenVINO 2026.4's CPU LRN truncates its ``bias`` to an
+  integer (measured: bias 1.5 computes as 1, 0.5 as 0; alpha and beta are exact), so any
+  other bias keeps the decomposition.
+- A dequantization read only by quantized operators (a convolution, matmul, addition,
+  pooling, requantization ... of a quantized model). OpenVINO's low-precision
+  transformations run such an operator on integers when its inputs come in OpenVINO's
+  dequantization pattern, so :class:`LowPrecisionDequantize` emits that pattern there
+  (``quantization.dequantize_low_precision``); everywhere else ``dequantize_linear``'s
+  exact emission stands (the pattern alone is folded into a fused multiply-add).
 """
 
 from __future__ import annotations
@@ -47,6 +52,30 @@ class LRNFusion:
                        self.size).output(0)
 
 
+@dataclass(frozen=True)
+class LowPrecisionDequantize:
+    """A ``dequantize_linear`` node emitted in OpenVINO's dequantization pattern."""
+
+    node: Node
+
+    def emit(self, values: dict[int, ov.Output]) -> ov.Output:
+        from .quantization import dequantize_low_precision
+
+        x, scale, zero_point = (values[o.id] for o in self.node.inputs)
+        return dequantize_low_precision(self.node, x, scale, zero_point)
+
+
+#: WebNN operators OpenVINO's low-precision transformations carry quantized inputs through
+#: (or run on integers): a dequantization read only by these keeps the pattern they match
+QUANTIZED_READERS = frozenset({
+    "conv2d", "conv_transpose2d", "matmul", "gemm", "add", "mul", "concat", "max_pool2d",
+    "average_pool2d", "reshape", "transpose", "clamp", "relu", "pad", "resample2d",
+    "reduce_mean", "reduce_max", "reduce_min", "reduce_sum", "slice", "split", "gather",
+    "prelu", "expand", "quantize_linear"})
+
+Fusion = LRNFusion | LowPrecisionDequantize
+
+
 class _Chain:
     """Walks a chain of single-use operators in a graph."""
 
@@ -59,6 +88,13 @@ class _Chain:
                     self.uses[operand.id] = self.uses.get(operand.id, 0) + 1
         for operand in graph.outputs.values():
             self.uses[operand.id] = self.uses.get(operand.id, 0) + 2  # never internal
+        self.outputs = {operand.id for operand in graph.outputs.values()}
+        #: operand id -> the operators reading it
+        self.readers: dict[int, list[str]] = {}
+        for node in graph.nodes:
+            for operand in node.inputs:
+                if operand is not None:
+                    self.readers.setdefault(operand.id, []).append(node.op)
 
     def producer(self, operand: MLOperand | None, op: str) -> Node | None:
         """The ``op`` node producing ``operand`` if ``operand`` is used exactly once."""
@@ -155,15 +191,26 @@ def _match_window(chain: _Chain, x: MLOperand, mean: MLOperand
     return size, [square, flat, pad, pool, back]
 
 
+def _match_low_precision_dequantize(chain: _Chain, node: Node
+                                    ) -> tuple[LowPrecisionDequantize, list[Node]] | None:
+    """A dequantization read only by :data:`QUANTIZED_READERS` (and no graph output)."""
+    if node.op != "dequantize_linear" or node.output.id in chain.outputs:
+        return None
+    readers = chain.readers.get(node.output.id)
+    if not readers or not QUANTIZED_READERS.issuperset(readers):
+        return None
+    return LowPrecisionDequantize(node), []
+
+
 #: pattern matchers, tried on every node: (chain, node) -> (fusion, nodes it replaces)
-_MATCHERS: tuple[Callable[[_Chain, Node], tuple[LRNFusion, list[Node]] | None], ...] = (
-    _match_lrn,)
+_MATCHERS: tuple[Callable[[_Chain, Node], tuple[Fusion, list[Node]] | None], ...] = (
+    _match_lrn, _match_low_precision_dequantize)
 
 
-def find_fusions(graph: MLGraph) -> tuple[dict[int, LRNFusion], set[int]]:
+def find_fusions(graph: MLGraph) -> tuple[dict[int, Fusion], set[int]]:
     """({id of a node whose output a fusion computes: fusion}, {ids of nodes it makes dead})."""
     chain = _Chain(graph)
-    fusions: dict[int, LRNFusion] = {}
+    fusions: dict[int, Fusion] = {}
     skipped: set[int] = set()
     for node in graph.nodes:
         for matcher in _MATCHERS:

@@ -14,6 +14,8 @@ the rounding of a ``Convert`` to f16 that feeds further operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import openvino as ov
 import openvino.opset16 as ops
@@ -174,10 +176,11 @@ def _as_f32(x: ov.Output) -> ov.Output:
     return ops.convert(x, ov.Type.f32).output(0)
 
 
-def _expanded_f32(node: Node, x: ov.Output, index: int) -> ov.Output:
-    shape = node.inputs[index].shape
-    to_shape = node.inputs[0].shape
-    return blockwise_expand(_as_f32(x), shape, to_shape)
+def _expanded(node: Node, x: ov.Output, index: int,
+              as_type: Callable[[ov.Output], ov.Output]) -> ov.Output:
+    """Input ``index`` of ``node`` (scale or zero point) converted by ``as_type`` and
+    expanded block-wise to the input's shape."""
+    return blockwise_expand(as_type(x), node.inputs[index].shape, node.inputs[0].shape)
 
 
 def _zero_constant(x: ov.Output) -> bool:
@@ -189,22 +192,62 @@ def _zero_constant(x: ov.Output) -> bool:
     return data.size > 0 and not np.any(data)
 
 
+#: input types of at most 8 bits: ``input - zeroPoint`` is exact in int32 (and float32)
+_NARROW = frozenset({"i4", "u4", "i8", "u8"})
+
+
+def _as_i32(x: ov.Output) -> ov.Output:
+    """``x`` (an integer of at most 8 bits) as int32: a Constant where ``x`` is one."""
+    node = x.get_node()
+    if node.get_type_name() == "Constant":
+        return Constant(np.array(node.get_data(), dtype=np.int32)).output(0)
+    return ops.convert(x, ov.Type.i32).output(0)
+
+
+def _rounded_to_scale_type(result: ov.Output, scale: ov.Output) -> ov.Output:
+    if scale.get_element_type() == ov.Type.f32:
+        return result
+    return ops.convert(result, scale.get_element_type()).output(0)
+
+
 @registry.register("dequantize_linear")
 def dequantize_linear(node: Node, x: ov.Output, scale: ov.Output,
                       zero_point: ov.Output) -> ov.Output:
     """(cast(input) - cast(zeroPoint)) * scale in float32, rounded once to the scale's type
-    (webnn-spec §api-mlgraphbuilder-dequantizelinear). A zero point that is a Constant of
-    zeros is not subtracted (``v - 0`` is ``v`` bit for bit, -0 and NaN included, and the
-    zero point broadcasts to the input's shape, so the result's shape is the input's), and
-    no Convert is written where a value already has the type it is converted to: these
-    change no value, only how many nodes OpenVINO's compile walks."""
+    (webnn-spec §api-mlgraphbuilder-dequantizelinear). For inputs of at most 8 bits the
+    difference is taken in int32 (exact, as in float32) and converted: OpenVINO's CPU
+    plugin folds a float Subtract and Multiply by constants into one fused multiply-add
+    with ``-(zeroPoint * scale)`` rounded first, off by several ULP. Where a quantized
+    operator reads the result, :func:`dequantize_low_precision` is emitted instead
+    (``_fusion.py``). A zero point that is a Constant of zeros is not subtracted (``v - 0``
+    is ``v``, and the zero point broadcasts to the input's shape)."""
+    if _zero_constant(zero_point):
+        xf = ops.convert(x, ov.Type.f32).output(0)
+    elif x.get_element_type().get_type_name() in _NARROW:
+        difference = ops.subtract(_as_i32(x), _expanded(node, zero_point, 2, _as_i32))
+        xf = ops.convert(difference, ov.Type.f32).output(0)
+    else:
+        xf = ops.subtract(ops.convert(x, ov.Type.f32),
+                          _expanded(node, zero_point, 2, _as_f32)).output(0)
+    result = ops.multiply(xf, _expanded(node, scale, 1, _as_f32)).output(0)
+    return _rounded_to_scale_type(result, scale)
+
+
+def dequantize_low_precision(node: Node, x: ov.Output, scale: ov.Output,
+                             zero_point: ov.Output) -> ov.Output:
+    """dequantize_linear as OpenVINO's dequantization pattern (Convert, Subtract, Multiply
+    in float32), which its low-precision transformations (LPT) move through the quantized
+    operators reading it and run on integers (a convolution accumulates the integers
+    exactly and scales once). Emitted only where such operators read the result
+    (``_fusion.py``): on its own the pattern is folded into a fused multiply-add (see
+    :func:`dequantize_linear`). A zero point that is a Constant of zeros is not subtracted,
+    and no Convert is written where a value already has its target type: these change no
+    value, only how many nodes OpenVINO's compile walks."""
     xf = ops.convert(x, ov.Type.f32).output(0)
     if not _zero_constant(zero_point):
-        xf = ops.subtract(xf, _expanded_f32(node, zero_point, 2)).output(0)
-    result = ops.multiply(xf, _expanded_f32(node, scale, 1)).output(0)
-    if scale.get_element_type() == ov.Type.f32:
-        return result
-    return ops.convert(result, scale.get_element_type()).output(0)
+        xf = ops.subtract(xf, _expanded(node, zero_point, 2, _as_f32)).output(0)
+    result = ops.multiply(xf, _expanded(node, scale, 1, _as_f32)).output(0)
+    return _rounded_to_scale_type(result, scale)
 
 
 #: integer types quantize_linear can emit as a FakeQuantize: (qmin, qmax)
@@ -263,7 +306,7 @@ def quantize_linear(node: Node, x: ov.Output, scale: ov.Output,
         return fake
     # saturating cast(roundEven(input / scale) + cast(zeroPoint)) in float32
     xf = ops.convert(x, ov.Type.f32)
-    sf = _expanded_f32(node, scale, 1)
-    zf = _expanded_f32(node, zero_point, 2)
+    sf = _expanded(node, scale, 1, _as_f32)
+    zf = _expanded(node, zero_point, 2, _as_f32)
     q = ops.add(ops.round(divide(xf, sf), "half_to_even"), zf).output(0)
     return float_to_int(q, zero_point.get_element_type())
