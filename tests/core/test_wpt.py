@@ -1,6 +1,7 @@
 """WPT WebNN conformance vectors on both backends (one pytest case per backend and case).
 
-Each case of ``shared/conformance/wpt/<op>.json`` is built the way WPT's
+Each case of ``shared/conformance/wpt/<op>.json`` (and of ``tests/core/wpt_extra/``, newer
+WPT files transcribed in the same format) is built the way WPT's
 ``buildAndExecuteGraph`` (``webnn/resources/utils.js``) builds it: graph inputs marked
 ``constant`` become ``builder.constant(descriptor, data)``, the others ``builder.input``;
 operator arguments are positional in order, the ``options`` object becomes keyword
@@ -22,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,9 +45,21 @@ from tests.core.wpt_tolerances import compare, graph_tolerance
 from tests.helpers import OP_BACKENDS, context
 
 _DIR = wpt_dir()
-_CASES: list[WptCase] = load_cases(_DIR) if _DIR.is_dir() else []
+#: newer WPT files the shared vectors lack, transcribed in the same format (each file names
+#: its WPT source); run with the shared ones
+EXTRA_DIR = Path(__file__).with_name("wpt_extra")
+_CASES: list[WptCase] = (load_cases(_DIR) + load_cases(EXTRA_DIR)) if _DIR.is_dir() else []
 _REQUIRED = load_required_limits()
 _BIGINT = re.compile(r"[+-]?\d+n")
+
+
+#: cases a backend is known to miss (README "Known differences"), as strict xfails so a fix
+#: shows: test id -> why
+KNOWN_DIFFERENCES = {
+    "openvino::dequantize_linear::dequantizeLinear with float32 3D scale as an intermediate "
+    "node": "int32 input: OpenVINO folds (x - zeroPoint) * scale with constant parameters "
+            "into one fused multiply-add (2 ULP; exact for inputs of at most 8 bits)",
+}
 
 
 def _params() -> list[Any]:
@@ -53,8 +67,14 @@ def _params() -> list[Any]:
         reason = (f"WPT vectors not found at {_DIR} (set WEBNN_WPT_DIR to the folder of "
                   f"<op>.json files)")
         return [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="no-wpt")]
-    return [pytest.param(backend, case, id=f"{backend}::{case.case_id}")
-            for backend in OP_BACKENDS for case in _CASES]
+    params = []
+    for backend in OP_BACKENDS:
+        for case in _CASES:
+            case_id = f"{backend}::{case.case_id}"
+            known = KNOWN_DIFFERENCES.get(case_id)
+            marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
+            params.append(pytest.param(backend, case, id=case_id, marks=marks))
+    return params
 
 
 # -- graph construction ----------------------------------------------------------------------

@@ -52,6 +52,7 @@ _ULP_TABLE: dict[str, dict[str, int]] = {
     "argMin": {"float32": 0, "float16": 0},
     "batchNormalization": {"float32": 6, "float16": 6},
     "clamp": {"float32": 0, "float16": 0},
+    "dequantizeLinear": {"float32": 1, "float16": 1},
     "add": {"float32": 1, "float16": 1},
     "sub": {"float32": 1, "float16": 1},
     "mul": {"float32": 1, "float16": 1},
