@@ -1,4 +1,4 @@
-"""Subgraphs of WebNN operators that OpenVINO has one operator for.
+"""Subgraphs of WebNN operators that OpenVINO runs as one operator or on its integer kernels.
 
 - Local response normalization. WebNN has none; translators (ONNX ``LRN``, TFLite
   ``LOCAL_RESPONSE_NORMALIZATION``) decompose it into a channel-window average of squares
