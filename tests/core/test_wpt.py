@@ -58,7 +58,7 @@ _BIGINT = re.compile(r"[+-]?\d+n")
 KNOWN_DIFFERENCES = {
     "openvino::dequantize_linear::dequantizeLinear with float32 3D scale as an intermediate "
     "node": "int32 input: OpenVINO folds (x - zeroPoint) * scale with constant parameters "
-            "into one fused multiply-add (2 ULP; exact for inputs of at most 8 bits)",
+            "into one fused multiply-add (2 ULP; exact for 8-bit inputs)",
 }
 
 

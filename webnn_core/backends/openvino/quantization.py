@@ -192,12 +192,12 @@ def _zero_constant(x: ov.Output) -> bool:
     return data.size > 0 and not np.any(data)
 
 
-#: input types of at most 8 bits: ``input - zeroPoint`` is exact in int32 (and float32)
-_NARROW = frozenset({"i4", "u4", "i8", "u8"})
+#: 8-bit input types: ``input - zeroPoint`` is exact in int32 (and float32)
+_NARROW = frozenset({"i8", "u8"})
 
 
 def _as_i32(x: ov.Output) -> ov.Output:
-    """``x`` (an integer of at most 8 bits) as int32: a Constant where ``x`` is one."""
+    """``x`` (an 8-bit integer) as int32: a Constant where ``x`` is one."""
     node = x.get_node()
     if node.get_type_name() == "Constant":
         return Constant(np.array(node.get_data(), dtype=np.int32)).output(0)
@@ -214,7 +214,7 @@ def _rounded_to_scale_type(result: ov.Output, scale: ov.Output) -> ov.Output:
 def dequantize_linear(node: Node, x: ov.Output, scale: ov.Output,
                       zero_point: ov.Output) -> ov.Output:
     """(cast(input) - cast(zeroPoint)) * scale in float32, rounded once to the scale's type
-    (webnn-spec §api-mlgraphbuilder-dequantizelinear). For inputs of at most 8 bits the
+    (webnn-spec §api-mlgraphbuilder-dequantizelinear). For 8-bit inputs the
     difference is taken in int32 (exact, as in float32) and converted: OpenVINO's CPU
     plugin folds a float Subtract and Multiply by constants into one fused multiply-add
     with ``-(zeroPoint * scale)`` rounded first, off by several ULP. Where a quantized
